@@ -19,8 +19,8 @@ void vg_log_write(vg_log_level level, const char *fmt, ...)
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     int n = (int)strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
-    n += snprintf(line + n, sizeof(line) - (size_t)n, "%s: ",
-                  level_names[level <= VG_LOG_OFF ? level : VG_LOG_ERROR]);
+    n += snprintf(line + n, sizeof(line) - (size_t)n,
+                  "%s: ", level_names[level <= VG_LOG_OFF ? level : VG_LOG_ERROR]);
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);

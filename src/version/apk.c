@@ -221,8 +221,7 @@ static int cmp(const char *sa, const char *sb)
 {
     cursor ca = {sa, strlen(sa)}, cb = {sb, strlen(sb)};
     tok ta = {0}, tb = {0};
-    for (token_first(&ta, &ca), token_first(&tb, &cb);
-         ta.token == tb.token && ta.token < TOKEN_END;
+    for (token_first(&ta, &ca), token_first(&tb, &cb); ta.token == tb.token && ta.token < TOKEN_END;
          token_next(&ta, &ca), token_next(&tb, &cb)) {
         int r = token_cmp(&ta, &tb);
         if (r)

@@ -2,7 +2,8 @@
  * rpmverParse()/rpmverCmp() (lib/rpmver.c), which `rpm.vercmp` and labelCompare use: EVR
  * strings "[epoch:]version[-release]", '~' below everything, '^' above the end but below
  * any other segment, numeric segments above alphabetic ones. A missing epoch equals "0:";
- * a version with a release (even an empty one) sorts above the same version without. rpm accepts every non-empty string. */
+ * a version with a release (even an empty one) sorts above the same version without. rpm accepts
+ * every non-empty string. */
 #include "version_int.h"
 
 #include <string.h>

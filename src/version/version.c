@@ -5,24 +5,22 @@
 #include <string.h>
 
 static const vg_scheme_ops *const schemes[VG_SCHEME_COUNT] = {
-    [VG_SCHEME_DPKG] = &vg__version_dpkg,         [VG_SCHEME_RPM] = &vg__version_rpm,
-    [VG_SCHEME_APK] = &vg__version_apk,           [VG_SCHEME_SEMVER] = &vg__version_semver,
-    [VG_SCHEME_GO] = &vg__version_go,             [VG_SCHEME_PEP440] = &vg__version_pep440,
-    [VG_SCHEME_MAVEN] = &vg__version_maven,       [VG_SCHEME_RUBYGEMS] = &vg__version_rubygems,
+    [VG_SCHEME_DPKG] = &vg__version_dpkg,   [VG_SCHEME_RPM] = &vg__version_rpm,
+    [VG_SCHEME_APK] = &vg__version_apk,     [VG_SCHEME_SEMVER] = &vg__version_semver,
+    [VG_SCHEME_GO] = &vg__version_go,       [VG_SCHEME_PEP440] = &vg__version_pep440,
+    [VG_SCHEME_MAVEN] = &vg__version_maven, [VG_SCHEME_RUBYGEMS] = &vg__version_rubygems,
 };
 
 static const struct {
     const char *name;
     vg_scheme scheme;
 } aliases[] = {
-    {"dpkg", VG_SCHEME_DPKG},         {"deb", VG_SCHEME_DPKG},
-    {"debian", VG_SCHEME_DPKG},       {"rpm", VG_SCHEME_RPM},
-    {"apk", VG_SCHEME_APK},           {"alpine", VG_SCHEME_APK},
-    {"semver", VG_SCHEME_SEMVER},     {"npm", VG_SCHEME_SEMVER},
-    {"go", VG_SCHEME_GO},             {"golang", VG_SCHEME_GO},
-    {"pep440", VG_SCHEME_PEP440},     {"pypi", VG_SCHEME_PEP440},
-    {"python", VG_SCHEME_PEP440},     {"maven", VG_SCHEME_MAVEN},
-    {"rubygems", VG_SCHEME_RUBYGEMS}, {"gem", VG_SCHEME_RUBYGEMS},
+    {"dpkg", VG_SCHEME_DPKG},     {"deb", VG_SCHEME_DPKG},      {"debian", VG_SCHEME_DPKG},
+    {"rpm", VG_SCHEME_RPM},       {"apk", VG_SCHEME_APK},       {"alpine", VG_SCHEME_APK},
+    {"semver", VG_SCHEME_SEMVER}, {"npm", VG_SCHEME_SEMVER},    {"go", VG_SCHEME_GO},
+    {"golang", VG_SCHEME_GO},     {"pep440", VG_SCHEME_PEP440}, {"pypi", VG_SCHEME_PEP440},
+    {"python", VG_SCHEME_PEP440}, {"maven", VG_SCHEME_MAVEN},   {"rubygems", VG_SCHEME_RUBYGEMS},
+    {"gem", VG_SCHEME_RUBYGEMS},
 };
 
 int vg_version_scheme_lookup(vg_scheme *out, const char *name)

@@ -155,10 +155,10 @@ static void test_log_level(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_error),         cmocka_unit_test(test_error_thread_local),
-        cmocka_unit_test(test_strbuf_cap),    cmocka_unit_test(test_strbuf_escape),
-        cmocka_unit_test(test_slice),         cmocka_unit_test(test_parse_u64),
-        cmocka_unit_test(test_arena),         cmocka_unit_test(test_log_level),
+        cmocka_unit_test(test_error),      cmocka_unit_test(test_error_thread_local),
+        cmocka_unit_test(test_strbuf_cap), cmocka_unit_test(test_strbuf_escape),
+        cmocka_unit_test(test_slice),      cmocka_unit_test(test_parse_u64),
+        cmocka_unit_test(test_arena),      cmocka_unit_test(test_log_level),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -106,8 +106,8 @@ static vec_stats run_vector_file(vg_scheme s, const char *path, bool required)
             print_error("%s:%lu: %s\n", path, lineno, vg_error_last());
             st.failed++;
         } else if (got != want || rev != -want) {
-            print_error("%s:%lu: %s %s %s: got %d (reverse %d), want %d\n", path, lineno, a, op,
-                        b, got, rev, want);
+            print_error("%s:%lu: %s %s %s: got %d (reverse %d), want %d\n", path, lineno, a, op, b,
+                        got, rev, want);
             st.failed++;
         }
     }
@@ -123,7 +123,10 @@ typedef struct scheme_case {
 } scheme_case;
 
 static const scheme_case cases[] = {
-    {VG_SCHEME_DPKG, "version/dpkg.txt", {"fixtures/dpkg/version-vectors/dpkg-compare-versions.txt"}, 500},
+    {VG_SCHEME_DPKG,
+     "version/dpkg.txt",
+     {"fixtures/dpkg/version-vectors/dpkg-compare-versions.txt"},
+     500},
     {VG_SCHEME_RPM,
      "version/rpm.txt",
      {"fixtures/rpmdb/version-vectors/rpm418-vercmp.txt",
@@ -245,8 +248,8 @@ static void test_lookup(void **state)
         const char *name;
         vg_scheme want;
     } names[] = {
-        {"dpkg", VG_SCHEME_DPKG}, {"deb", VG_SCHEME_DPKG},        {"rpm", VG_SCHEME_RPM},
-        {"apk", VG_SCHEME_APK},   {"npm", VG_SCHEME_SEMVER},      {"go", VG_SCHEME_GO},
+        {"dpkg", VG_SCHEME_DPKG},   {"deb", VG_SCHEME_DPKG},    {"rpm", VG_SCHEME_RPM},
+        {"apk", VG_SCHEME_APK},     {"npm", VG_SCHEME_SEMVER},  {"go", VG_SCHEME_GO},
         {"pypi", VG_SCHEME_PEP440}, {"maven", VG_SCHEME_MAVEN}, {"gem", VG_SCHEME_RUBYGEMS},
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(names); i++) {
@@ -299,10 +302,22 @@ typedef struct range_case {
     bool want;
 } range_case;
 
-#define I(v) {VG_RANGE_INTRODUCED, v}
-#define F(v) {VG_RANGE_FIXED, v}
-#define L(v) {VG_RANGE_LAST_AFFECTED, v}
-#define LIM(v) {VG_RANGE_LIMIT, v}
+#define I(v)                                                                                       \
+    {                                                                                              \
+        VG_RANGE_INTRODUCED, v                                                                     \
+    }
+#define F(v)                                                                                       \
+    {                                                                                              \
+        VG_RANGE_FIXED, v                                                                          \
+    }
+#define L(v)                                                                                       \
+    {                                                                                              \
+        VG_RANGE_LAST_AFFECTED, v                                                                  \
+    }
+#define LIM(v)                                                                                     \
+    {                                                                                              \
+        VG_RANGE_LIMIT, v                                                                          \
+    }
 
 static const range_case ranges[] = {
     /* Debian: everything before the fixed version, epochs and ~ included. */

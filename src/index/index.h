@@ -1,0 +1,36 @@
+/* index.h — the public header of src/index/ (layer 3): indexing. vg_index_layer walks one
+ * layer's entries once, hands the files each scanner asked for (by path, in capped buffers)
+ * to the scanners, and records whiteouts; vg_index_coalesce stacks layer results into one
+ * IndexReport (newest package database wins, whiteouts remove, introduced_in per package). */
+#ifndef VG_INDEX_H
+#define VG_INDEX_H
+
+#include "image/image.h"
+#include "model/model.h"
+
+#include <stdint.h>
+
+/* Caps of the indexer itself (the layer stream has its own, in vg_image_limits). */
+typedef struct vg_index_limits {
+    uint64_t max_file_bytes;  /* one scanned file (a package DB): default 256 MiB */
+    uint64_t max_total_bytes; /* all scanned files of one layer: default 1 GiB */
+    uint64_t max_pkgs;        /* packages per database: default 200,000 */
+} vg_index_limits;
+
+void vg_index_limits_default(vg_index_limits *lim);
+
+/* Indexes layer `i` of `img` into a new layer result (owned by the caller). On any error —
+ * a corrupt stream, a digest mismatch, a malformed package database (the message names the
+ * file and line), a cap — returns a negative code and no result: nothing of a bad layer is
+ * kept. */
+int vg_index_layer(vg_layer_result **out, vg_image *img, size_t i, const vg_index_limits *lim);
+
+/* Stacks `n` layer results (bottom first) into an IndexReport for `manifest_hash`. */
+int vg_index_coalesce(vg_index_report **out, vg_layer_result *const *layers, size_t n,
+                      const char *manifest_hash);
+
+/* Opens `ref`, indexes every layer in order and coalesces: the whole of `vigil index`. */
+int vg_index_image(vg_index_report **out, const char *ref, const vg_image_opts *opts,
+                   const vg_index_limits *lim);
+
+#endif
