@@ -12,6 +12,24 @@ enum {
     VG_EXIT_ERROR = 4,    /* any other failure (I/O, network, store) */
 };
 
+#include "image/image.h"
+
 int vg_cmd_vercmp(int argc, char **argv);
+int vg_cmd_index(int argc, char **argv);
+
+/* Image-access flags shared by the commands that read images (image_opts.c). */
+typedef struct vg_cli_image_opts {
+    vg_image_opts opts;
+    char *password; /* owned copy read by --password-stdin */
+} vg_cli_image_opts;
+
+void vg_cli_image_opts_init(vg_cli_image_opts *o);
+void vg_cli_image_opts_dispose(vg_cli_image_opts *o);
+/* If argv[*i] is an image flag, consumes it (and its value) and returns 1; returns 0 if it
+ * is not one, -1 on a usage error (already printed). */
+int vg_cli_image_opt(vg_cli_image_opts *o, int argc, char **argv, int *i);
+
+/* Prints "vigil: <what>: <last error>" and returns the exit code for the last error. */
+int vg_cli_fail(const char *what);
 
 #endif

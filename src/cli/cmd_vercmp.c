@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* Cap on one stdin line; longer lines are reported and skipped, never buffered whole. */
-#define VERCMP_MAX_LINE (64 * 1024)
+#define VERCMP_MAX_LINE 65536
 
 static const char vercmp_usage[] =
     "usage: vigil vercmp SCHEME A B\n"
@@ -79,7 +79,7 @@ static int batch(vg_scheme scheme)
             char r[2] = {result_char(c), '\n'};
             vg_strbuf_append(&out, r, 2);
         }
-        if (out.len >= 1 << 16) {
+        if (out.len >= (size_t)1 << 16) {
             fwrite(out.buf, 1, out.len, stdout);
             vg_strbuf_reset(&out);
         }

@@ -12,6 +12,7 @@ static const char usage[] =
     "vigil finds known vulnerabilities in container images.\n"
     "\n"
     "Commands:\n"
+    "  index IMAGE           print the image's inventory (Clair v4 IndexReport)\n"
     "  vercmp SCHEME A B     compare two versions; prints <, = or >\n"
     "  vercmp SCHEME -       read \"A B\" lines on stdin, print one result per line\n"
     "\n"
@@ -35,6 +36,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } commands[] = {
     {"vercmp", vg_cmd_vercmp},
+    {"index", vg_cmd_index},
 };
 
 int main(int argc, char **argv)

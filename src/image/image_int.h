@@ -39,4 +39,220 @@ int vg__source_registry(vg_source **out, const vg_image_ref *ref, const vg_image
  * ("sha256:<hex>"), otherwise read returns VG_EINVAL "digest mismatch". Takes ownership. */
 vg_blob *vg__blob_verify(vg_blob *inner, const char *digest, int64_t size);
 
+/* ---- additions for the local sources, manifests and streams ---------------------------- */
+
+/* Digest strings. vg__digest_valid: "sha256:" + 64 or "sha512:" + 128 lowercase hex digits
+ * (the only forms vigil turns into blob paths); VG_EINVAL naming `where` otherwise. */
+int vg__digest_valid(const char *digest, const char *where);
+/* "sha256:<hex>" of `len` bytes; heap, the caller frees. */
+char *vg__digest_of(const void *data, size_t len);
+/* Checks a whole in-memory blob against `digest` (and `size` when >= 0): 0, or VG_EINVAL
+ * "digest mismatch for <digest>: got <actual>". */
+int vg__digest_verify_buf(const char *digest, int64_t size, const void *data, size_t len);
+/* Reads `b` to its end and returns "sha256:<hex>" (heap) and the byte count. Does not close
+ * `b`. Returns 0 or the blob's error. */
+int vg__blob_hash(char **out, int64_t *size_out, vg_blob *b);
+
+/* Platforms ("os/arch[/variant]"), normalized: aarch64 -> arm64, x86_64 -> amd64, arm's
+ * default variant v7, arm64's v8 and amd64's v1 dropped. Fields are heap strings; variant
+ * may be NULL. */
+typedef struct vg__platform {
+    char *os;
+    char *arch;
+    char *variant;
+} vg__platform;
+
+int vg__platform_parse(vg__platform *out, const char *s);
+/* The host's platform from uname(2): os "linux", arch amd64/arm64/arm (+v6/v7)/386/... */
+void vg__platform_host(vg__platform *out);
+/* Normalizes raw fields (as found in an index or a config) into `out`. */
+void vg__platform_set(vg__platform *out, const char *os, const char *arch, const char *variant);
+bool vg__platform_match(const vg__platform *want, const vg__platform *have);
+/* "os/arch[/variant]", appended to `sb`. */
+void vg__platform_format(vg_strbuf *sb, const vg__platform *p);
+void vg__platform_dispose(vg__platform *p);
+
+/* One descriptor of a manifest or an index. Strings are heap; NULL when absent. */
+typedef struct vg__descriptor {
+    char *media_type;
+    char *digest;
+    int64_t size; /* -1 when absent */
+    bool has_platform;
+    vg__platform platform;
+    char *ref_name;    /* annotation org.opencontainers.image.ref.name */
+    char *image_name;  /* annotation io.containerd.image.name */
+    char *ref_type;    /* annotation vnd.docker.reference.type ("attestation-manifest") */
+    char *artifact_type;
+} vg__descriptor;
+
+typedef enum vg__doc_kind {
+    VG__DOC_INDEX,    /* OCI image index or Docker manifest list */
+    VG__DOC_MANIFEST, /* OCI image manifest or Docker v2 schema 2 manifest */
+} vg__doc_kind;
+
+typedef struct vg__manifest {
+    vg__doc_kind kind;
+    char *media_type;    /* as declared in the body, or NULL */
+    char *artifact_type; /* OCI 1.1 artifactType, or NULL */
+    vg__descriptor config;
+    vg__descriptor *items; /* index: manifests; manifest: layers */
+    size_t n_items;
+    bool null_items; /* index whose "manifests" is JSON null */
+} vg__manifest;
+
+/* Parses a manifest or an index from `body`. `media_type` (the transport's or the
+ * descriptor's, may be NULL) decides the kind, else the body's own mediaType, else its shape.
+ * Schema 1 and unknown media types give VG_EINVAL; every error names `where` and the JSON
+ * path. Digests are validated (vg__digest_valid); more than lim->max_layers layers is
+ * VG_ETOOBIG. */
+int vg__manifest_parse(vg__manifest *out, const char *body, size_t len, const char *media_type,
+                       const char *where, const vg_image_limits *lim);
+void vg__manifest_dispose(vg__manifest *m);
+/* True for media types of image configs (OCI, Docker) — anything else is an artifact. */
+bool vg__media_type_is_image_config(const char *mt);
+
+/* The part of an image config vigil uses. */
+typedef struct vg__config {
+    vg__platform platform; /* fields NULL when the config does not say */
+    size_t n_diff_ids;
+} vg__config;
+
+int vg__config_parse(vg__config *out, const char *body, size_t len, const char *where);
+void vg__config_dispose(vg__config *c);
+
+/* Reads a whole JSON document into `sb` from `b` (closing nothing), capped by the strbuf's
+ * limit: VG_ETOOBIG "<what> exceeds max_manifest_bytes (N)". */
+int vg__blob_slurp(vg_strbuf *sb, vg_blob *b, const char *what);
+
+/* ---- archives (archive.c) ------------------------------------------------------------ */
+
+/* What a tar holds at its top, for bare-argument detection. */
+typedef struct vg__archive_probe {
+    bool is_tar;
+    bool has_manifest_json;
+    bool has_index_json;
+    bool has_oci_layout;
+} vg__archive_probe;
+
+/* Scans the (possibly compressed) tar at `path`, headers only. VG_EIO when unreadable; a
+ * non-tar gives 0 with is_tar false. */
+int vg__archive_probe_file(vg__archive_probe *out, const char *path);
+
+/* A source over a tar (OCI layout inside, or docker save). `name` ("oci-archive:PATH")
+ * prefixes messages. A compressed file is decompressed once into an anonymous temp file. */
+int vg__source_archive(vg_source **out, const char *path, const char *name,
+                       const vg_image_opts *opts);
+
+/* One image of a docker-archive, as chosen from manifest.json. */
+typedef struct vg__docker_layer {
+    char *digest; /* sha256 of the stored layer file */
+    int64_t size;
+} vg__docker_layer;
+
+typedef struct vg__docker_image {
+    char *config_digest; /* sha256 of the config bytes: the image ID */
+    vg_strbuf config;    /* the config JSON */
+    vg__docker_layer *layers;
+    size_t n_layers;
+} vg__docker_image;
+
+/* Reads manifest.json of the archive source `s`, picks the image tagged `tag` (a RepoTags
+ * entry, or its tag part; NULL = the first image), follows layer symlinks inside the archive
+ * and hashes layers whose name is not already a blob digest. Registers every layer so that
+ * s->ops->open_blob(digest) opens it. */
+int vg__docker_archive_load(vg__docker_image *out, vg_source *s, const char *tag);
+void vg__docker_image_dispose(vg__docker_image *img);
+
+/* manifest.json of a docker-archive. */
+typedef struct vg__docker_entry {
+    char *config;
+    char **layers;
+    size_t n_layers;
+    char **repo_tags;
+    size_t n_repo_tags;
+} vg__docker_entry;
+
+typedef struct vg__docker_manifest {
+    vg__docker_entry *images;
+    size_t n_images;
+} vg__docker_manifest;
+
+int vg__docker_manifest_parse(vg__docker_manifest *out, const char *body, size_t len,
+                              const char *where, const vg_image_limits *lim);
+void vg__docker_manifest_dispose(vg__docker_manifest *m);
+
+/* ---- rootfs (rootfs.c) --------------------------------------------------------------- */
+
+/* Canonicalizes `dir` (realpath, must be a directory) and derives its digest: "sha256:" +
+ * sha256("rootfs:" + canonical path). Both heap. VG_ENOTFOUND / VG_EINVAL. */
+int vg__rootfs_resolve(char **canon, char **digest, const char *dir);
+
+/* A depth-first walk of a directory that never follows symlinks (openat + O_NOFOLLOW on
+ * every component), never crosses into another filesystem and never leaves the root.
+ * Entries come in byte order of their names, paths relative to the root. */
+typedef struct vg__rootfs_walk vg__rootfs_walk;
+int vg__rootfs_walk_open(vg__rootfs_walk **out, const char *root, const vg_image_limits *lim);
+/* 1 with `out` filled (strings valid until the next call), 0 at the end, negative on error. */
+int vg__rootfs_walk_next(vg__rootfs_walk *w, vg_entry *out);
+ssize_t vg__rootfs_walk_read(vg__rootfs_walk *w, void *buf, size_t n);
+void vg__rootfs_walk_free(vg__rootfs_walk *w);
+
+/* ---- the image as layer.c sees it (image.c) ------------------------------------------ */
+
+/* The canonical root directory of a rootfs image, or NULL for the others. */
+const char *vg__image_rootfs(const vg_image *img);
+/* The image's blob source (NULL for rootfs) and options. */
+vg_source *vg__image_source(const vg_image *img);
+const vg_image_opts *vg__image_opts(const vg_image *img);
+
+/* ---- the registry source (registry.c, auth.c) ---------------------------------------- */
+
+/* One challenge of a WWW-Authenticate header value. Heap strings, NULL when absent; the
+ * scheme is lowercased ("bearer", "basic"). */
+typedef struct vg__reg_challenge {
+    char *scheme;
+    char *realm;
+    char *service;
+    char *scope;
+} vg__reg_challenge;
+
+/* Parses one WWW-Authenticate value (RFC 7235: auth-params whose values are tokens or quoted
+ * strings with backslash escapes, commas inside quotes, several challenges in one value).
+ * Fills up to `max` challenges and sets *n; the caller disposes each. VG_EINVAL naming the
+ * byte offset on malformed input. */
+int vg__reg_challenge_parse(vg__reg_challenge *out, size_t max, size_t *n, const char *value);
+void vg__reg_challenge_dispose(vg__reg_challenge *c);
+
+/* The credentials and current Authorization header of one registry source. Not
+ * thread-safe: one per source. */
+typedef struct vg__reg_auth vg__reg_auth;
+
+/* `host` is the registry as referenced (host[:port], "docker.io"), `repo` the repository.
+ * Copies what it keeps from `opts`. Credentials are looked up lazily, at the first
+ * challenge: opts, then VIGIL_REGISTRY_AUTH, then the docker config (see auth.c). */
+vg__reg_auth *vg__reg_auth_new(const char *host, const char *repo, const vg_image_opts *opts);
+/* Wipes credentials and tokens, then frees. NULL is a no-op. */
+void vg__reg_auth_free(vg__reg_auth *a);
+/* The "Authorization: ..." header line for requests to the registry host, or NULL when
+ * anonymous. Valid until the next vg__reg_auth_challenge. */
+const char *vg__reg_auth_header(const vg__reg_auth *a);
+/* Answers a 401/403 (`status`) whose WWW-Authenticate values are `challenges` (one per line,
+ * may be ""): Bearer fetches a token from the realm, Basic uses the credentials. Returns 0
+ * when the request should be retried with the new header; otherwise VG_EIO "registry H:
+ * authentication failed (HTTP N) for REPO" (or a token-server / credential-config error).
+ * `retried`: this request was already retried after a challenge, so it fails at once.
+ * No credential or token ever appears in a message. */
+int vg__reg_auth_challenge(vg__reg_auth *a, const char *challenges, long status, bool retried);
+
+/* Applies the common libcurl options to the easy handle `curl`: TLS verification unless
+ * `insecure` (which also allows plain http), the extra CA `ca_file`, connect and stall
+ * timeouts, no redirects followed, no signals. */
+void vg__reg_curl_setup(void *curl, bool insecure, const char *ca_file);
+/* Sleeps before retry number `attempt` (0-based): capped exponential backoff, or the server's
+ * Retry-After seconds (capped) when `retry_after` > 0. */
+void vg__reg_backoff(int attempt, long retry_after);
+/* Whether a libcurl result code (CURLcode) is worth a retry: refused or reset connections,
+ * timeouts, empty replies. */
+bool vg__reg_retryable(int curl_code);
+
 #endif

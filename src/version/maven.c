@@ -164,7 +164,7 @@ static void new_list(parser *p)
     p->list_empty = 1;
 }
 
-/* parseVersion(), step by step, on the lowercased string. */
+/* parseVersion(), step by step; case is folded later, where qualifiers are read. */
 static void parse(version *v)
 {
     parser p = {v, 0, 1};
@@ -270,7 +270,7 @@ static int text_cmp(const char *a, size_t an, const char *b, size_t bn)
 static int item_cmp(const version *va, const item *a, const version *vb, const item *b)
 {
     if (a->kind != b->kind)
-        return a->kind == KIND_NUMBER ? 1 : -1; /* 1.1 > 1-sp */
+        return a->kind == KIND_NUMBER ? 1 : -1; /* a number is above a qualifier */
     if (a->sub != b->sub)
         return a->sub < b->sub ? -1 : 1;
     if (a->kind == KIND_NUMBER) {
@@ -315,7 +315,8 @@ static int list_cmp(const version *a, const version *b)
             r = item_vs_null(&a->items[i++]);
         } else if (ea == ELEM_NONE && eb == ELEM_ITEM) {
             r = -item_vs_null(&b->items[j++]);
-        } else if (ea == ELEM_ITEM) { /* item vs sublist: 1.1 > 1-1, 1-sp < 1-1 */
+        } else if (ea == ELEM_ITEM) {
+            /* a number is above a sublist (1.1 > 1-1), a qualifier below it */
             r = a->items[i].kind == KIND_NUMBER ? 1 : -1;
         } else if (eb == ELEM_ITEM) {
             r = b->items[j].kind == KIND_NUMBER ? -1 : 1;

@@ -113,9 +113,8 @@ int vg_version_affected(bool *out, const vg_range *range, const char *v)
                 vg_version_compare(&c, s, v, e->version);
             if (e->kind == VG_RANGE_INTRODUCED && c >= 0)
                 in = true;
-            else if (e->kind == VG_RANGE_FIXED && c >= 0)
-                in = false;
-            else if (e->kind == VG_RANGE_LAST_AFFECTED && c > 0)
+            else if ((e->kind == VG_RANGE_FIXED && c >= 0) ||
+                     (e->kind == VG_RANGE_LAST_AFFECTED && c > 0))
                 in = false;
         }
         free(ev);

@@ -1,6 +1,6 @@
-/* semver.c — the two SemVer 2.0.0 schemes of src/version/: `semver`, a port of the npm
- * `semver` package 7.x in strict mode (classes/semver.js, internal/re.js, identifiers.js), and
- * `go`, a port of golang.org/x/mod/semver (v prefix, v1 and v1.2 shorthands). */
+/* semver.c — the two SemVer 2.0.0 schemes of src/version/: `semver`, a port of the npm `semver`
+ * package 7.8 in strict mode (classes/semver.js, internal/re.js, internal/identifiers.js), odd
+ * corners included, and `go`, a port of golang.org/x/mod/semver (v prefix, v1 and v1.2). */
 #include "version_int.h"
 
 #include <stdint.h>
@@ -67,6 +67,11 @@ typedef struct parse_error {
     size_t off;
 } parse_error;
 
+static parse_error ok(void)
+{
+    return (parse_error){NULL, 0};
+}
+
 static parse_error fail(const char *base, const char *at, const char *why)
 {
     return (parse_error){why, (size_t)(at - base)};
@@ -128,7 +133,7 @@ static parse_error npm_number(vg_slice *out, const char *base, const char **pp, 
     if (cmp_num(*out, npm_max_safe) > 0)
         return fail(base, start, "version number above Number.MAX_SAFE_INTEGER");
     *pp = p;
-    return (parse_error){NULL, 0};
+    return ok();
 }
 
 /* A dot-separated list of [0-9A-Za-z-]+ identifiers from `*pp`, stopping at the first other
@@ -141,7 +146,7 @@ static parse_error ident_list(const char *base, const char **pp, const char *end
         while (p < end && is_ident(*p))
             p++;
         if (p == start)
-            return fail(base, p, "empty identifier");
+            return fail(base, p, pre ? "empty prerelease identifier" : "empty build identifier");
         if (pre && *start == '0' && p - start > 1 &&
             all_digits((vg_slice){start, (size_t)(p - start)}))
             return fail(base, start, "leading zero in a numeric prerelease identifier");
@@ -150,7 +155,7 @@ static parse_error ident_list(const char *base, const char **pp, const char *end
         p++;
     }
     *pp = p;
-    return (parse_error){NULL, 0};
+    return ok();
 }
 
 /* new SemVer(v) in strict mode: the length cap, trim(), then the FULL regular expression
@@ -204,7 +209,7 @@ static parse_error npm_parse(npm_ver *out, const char *v)
     }
     if (p != end)
         return fail(v, p, "unexpected character");
-    return (parse_error){NULL, 0};
+    return ok();
 }
 
 static int npm_check(const char *v)
@@ -293,8 +298,8 @@ static int npm_cmp_ident(vg_slice a, vg_slice b)
 static int npm_cmp(const char *a, const char *b)
 {
     npm_ver x, y;
-    npm_parse(&x, a);
-    npm_parse(&y, b);
+    (void)npm_parse(&x, a); /* both passed npm_check() */
+    (void)npm_parse(&y, b);
     int c = cmp_num(x.major, y.major);
     if (!c)
         c = cmp_num(x.minor, y.minor);
@@ -336,7 +341,7 @@ static parse_error go_int(vg_slice *out, const char *base, const char **pp, cons
         return fail(base, start, "leading zero in a version number");
     *out = (vg_slice){start, (size_t)(p - start)};
     *pp = p;
-    return (parse_error){NULL, 0};
+    return ok();
 }
 
 /* parse(): vMAJOR[.MINOR[.PATCH[-PRERELEASE][+BUILD]]], the shorthands without suffixes. */
@@ -351,16 +356,20 @@ static parse_error go_parse(go_ver *out, const char *v)
         return e;
     out->minor = out->patch = VG_SLICE_LIT("0");
     if (p == end)
-        return e;
+        return ok();
+    if (*p == '-' || *p == '+')
+        return fail(v, p, "prerelease or build after the vMAJOR shorthand");
     if (*p != '.')
-        return fail(v, p, "expected '.' after the major version (vMAJOR takes no suffix)");
+        return fail(v, p, "expected '.' after the major version");
     p++;
     if ((e = go_int(&out->minor, v, &p, "expected a minor version number")).why)
         return e;
     if (p == end)
-        return e;
+        return ok();
+    if (*p == '-' || *p == '+')
+        return fail(v, p, "prerelease or build after the vMAJOR.MINOR shorthand");
     if (*p != '.')
-        return fail(v, p, "expected '.' after the minor version (vMAJOR.MINOR takes no suffix)");
+        return fail(v, p, "expected '.' after the minor version");
     p++;
     if ((e = go_int(&out->patch, v, &p, "expected a patch version number")).why)
         return e;
@@ -381,7 +390,7 @@ static parse_error go_parse(go_ver *out, const char *v)
     }
     if (p != end)
         return fail(v, p, "unexpected character");
-    return e;
+    return ok();
 }
 
 static int go_check(const char *v)
@@ -395,8 +404,8 @@ static int go_check(const char *v)
 static int go_cmp(const char *a, const char *b)
 {
     go_ver x, y;
-    go_parse(&x, a);
-    go_parse(&y, b);
+    (void)go_parse(&x, a); /* both passed go_check() */
+    (void)go_parse(&y, b);
     int c = cmp_num(x.major, y.major);
     if (!c)
         c = cmp_num(x.minor, y.minor);

@@ -5,9 +5,18 @@ import collections
 import sys
 
 scheme, pairs_p, want_p, got_p = sys.argv[1:5]
-pairs = open(pairs_p, encoding="utf-8", errors="surrogateescape").read().splitlines()
-want = open(want_p).read().splitlines()
-got = open(got_p).read().splitlines()
+def lines(path):
+    """Lines split on \n only: versions may hold \v, \f, \r or U+2028, which str.splitlines
+    would treat as line breaks."""
+    data = open(path, "rb").read()
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    return [l.decode("utf-8", "surrogateescape") for l in data.split(b"\n")] if data else []
+
+
+pairs = lines(pairs_p)
+want = lines(want_p)
+got = lines(got_p)
 if not (len(pairs) == len(want) == len(got)):
     print(f"diff {scheme}: line counts differ: pairs {len(pairs)} reference {len(want)} vigil {len(got)}")
     sys.exit(1)

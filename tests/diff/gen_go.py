@@ -18,22 +18,25 @@ def factory(g):
     def commit():
         return "".join(g.pick("0123456789abcdef") for _ in range(12))
 
+    def clean(n):
+        return n.lstrip("0") or "0"
+
     def ident():
         r = g.r.random()
         if r < 0.3:
-            return g.num()
+            return clean(g.num()) if g.chance(0.8) else g.num()
         if r < 0.6:
             return g.word()
         if r < 0.9:
             return g.word("abc0123456789-", 1, 6)
-        return g.pick(["", "-", "--", "0", "00", "0a", "a0", "x-1", "1-", "alpha", "beta",
+        return g.pick(["-", "--", "0", "00", "0a", "" if g.chance(0.3) else "a", "a0", "x-1", "1-", "alpha", "beta",
                        "rc", "pre", "Alpha"])
 
     def idents():
         return ".".join(ident() for _ in range(g.r.randint(1, 4)))
 
     def make():
-        nums = [g.num() for _ in range(3)]
+        nums = [clean(g.num()) if g.chance(0.9) else g.num() for _ in range(3)]
         r = g.r.random()
         if r < 0.1:
             v = "v" + nums[0]
@@ -57,7 +60,7 @@ def factory(g):
         if g.chance(0.25):
             v += "+" + (g.pick(["incompatible", "incompatible", "meta", ""]) if g.chance(0.5)
                         else idents())
-        if g.chance(0.08):
+        if g.chance(0.05):
             v = g.pick(["", "", "V", "vv", "=v", "go"]) + v[1:]
         if g.chance(0.02):
             v = g.pick(["", "v", "v.", "v1.", "v1.2.", "v1..2", "v-1", "v+1"])

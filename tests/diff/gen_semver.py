@@ -1,16 +1,17 @@
 #!/usr/bin/python3
-"""gen_semver.py COUNT SEED — SemVer pairs for the npm `semver` cross-check: numbers with
+r"""gen_semver.py COUNT SEED — SemVer pairs for the npm `semver` cross-check: numbers with
 leading zeros, at and past Number.MAX_SAFE_INTEGER and far longer, prerelease identifiers
 mixing digits, letters and hyphens (digit runs past 2^53 that JavaScript rounds together),
-build metadata, empty parts, an optional or doubled 'v', odd characters, ECMAScript
-whitespace that trim() strips (no line terminators: compare.py splits lines on them), and
-lengths around the 256-character cap."""
+build metadata, empty parts, an optional or doubled 'v', odd characters, the ECMAScript
+whitespace and line terminators that trim() strips (\v, \f, \r, U+00A0, U+2028, ...; not
+U+0085, which it keeps), and lengths around the 256-character cap. Versions never hold a
+blank or \n: they separate the pairs."""
 import genlib
 
-# Mutations stay free of blanks and of the characters str.splitlines() breaks on.
-ALPHA = "0123456789.-+vaAzZ-..++0v_=~\u00a0\u3000\ufeff\u2000é"
-SPACES = ["\u00a0", "\u1680", "\u2000", "\u2005", "\u200a", "\u202f", "\u205f", "\u3000",
-          "\ufeff"]
+ALPHA = "0123456789.-+vaAzZ-..++0v_=~\u00a0\u3000\ufeff\u2000\u2028\v\x85é"
+# What trim() strips, plus two look-alikes it keeps (U+0085, U+180E).
+SPACES = ["\v", "\f", "\r", "\u00a0", "\u1680", "\u2000", "\u2005", "\u200a", "\u2028",
+          "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff", "\x85", "\u180e"]
 MAX_SAFE = 2**53 - 1
 
 
@@ -26,25 +27,30 @@ def factory(g):
                 "".join(g.pick("0123456789") for _ in range(g.r.randint(0, 4)))
         return "".join(g.pick("0123456789") for _ in range(g.r.randint(17, 60)))
 
+    def clean(n):
+        return n.lstrip("0") or "0"
+
     def number():
         r = g.r.random()
-        if r < 0.85:
-            return g.num()
+        if r < 0.9:
+            return clean(g.num())[:16]
         if r < 0.95:
+            return g.num()
+        if r < 0.985:
             return str(MAX_SAFE + g.r.randint(-2, 2))
         return big()
 
     def ident(pre):
         r = g.r.random()
         if r < 0.3:
-            return g.num()
+            return clean(g.num()) if g.chance(0.8) else g.num()
         if r < 0.4 and pre:
             return big()
         if r < 0.65:
             return g.word()
         if r < 0.9:
             return g.word("abc0123456789-", 1, 6)
-        return g.pick(["", "-", "--", "0", "00", "0a", "a0", "x-1", "1-", "alpha", "beta",
+        return g.pick(["-", "--", "0", "00", "0a", "" if g.chance(0.3) else "a", "a0", "x-1", "1-", "alpha", "beta",
                        "rc", "SNAPSHOT", "Alpha"])
 
     def idents(pre):
@@ -52,9 +58,9 @@ def factory(g):
 
     def make():
         parts = [number() for _ in range(3)]
-        if g.chance(0.04):
+        if g.chance(0.03):
             parts = parts[: g.r.randint(1, 2)] + ([""] if g.chance(0.3) else [])
-        elif g.chance(0.02):
+        elif g.chance(0.01):
             parts.append(g.num())
         v = ".".join(parts)
         if g.chance(0.45):
@@ -62,14 +68,14 @@ def factory(g):
         if g.chance(0.25):
             v += "+" + idents(False)
         if g.chance(0.15):
-            v = g.pick(["v", "v", "v", "V", "=", "vv", "v="]) + v
+            v = g.pick(["v", "v", "v", "v", "v", "V", "=", "vv", "v="]) + v
         if g.chance(0.04):
             v = "".join(g.pick(SPACES) for _ in range(g.r.randint(1, 3))) + v
         if g.chance(0.04):
             v += "".join(g.pick(SPACES) for _ in range(g.r.randint(1, 3)))
         if g.chance(0.03):
             # around the cap: MAX_LENGTH counts characters of the untrimmed string
-            sep = "-" if "-" not in v and "+" not in v else ("." if "+" not in v else ".")
+            sep = "." if "-" in v or "+" in v else "-"
             pad = 256 - len(v) - 1 + g.r.randint(-3, 2)
             if pad > 0:
                 v += sep + g.word("abx-", pad, pad)

@@ -1,0 +1,115 @@
+/* cmd_index.c — `vigil index IMAGE`: indexes every layer of an image and prints the
+ * IndexReport, as Clair v4 JSON (default) or as a table of packages with the layer that
+ * introduced each. */
+#include "cli.h"
+#include "index/index.h"
+#include "report/report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char index_usage[] =
+    "usage: vigil index [OPTIONS] IMAGE\n"
+    "Takes the inventory of IMAGE (distribution, packages, the layer that introduced each)\n"
+    "and prints it as a Clair v4 IndexReport.\n"
+    "\n"
+    "IMAGE: docker-archive:PATH | oci:DIR[:TAG] | oci-archive:PATH[:TAG] | rootfs:DIR |\n"
+    "       registry:HOST[:PORT]/REPO[:TAG|@sha256:...] | a bare path or reference\n"
+    "\n"
+    "Options:\n"
+    "  --format json|table   output format (default json)\n"
+    "  --platform OS/ARCH[/VARIANT]  platform to pick from a multi-platform image\n"
+    "  --username USER       registry user (password with --password-stdin)\n"
+    "  --password-stdin      read the registry password from stdin\n"
+    "  --insecure            no TLS verification; allow plain-HTTP registries\n"
+    "  --ca-file FILE        extra CA certificates for the registry\n";
+
+int vg_cli_fail(const char *what)
+{
+    fprintf(stderr, "vigil: %s: %s\n", what, vg_error_last());
+    switch (vg_error_code()) {
+    case VG_EINVAL:
+    case VG_ETOOBIG:
+        return VG_EXIT_INVALID;
+    default:
+        return VG_EXIT_ERROR;
+    }
+}
+
+static void print_table(const vg_index_report *r)
+{
+    if (r->n_dists)
+        printf("distribution: %s (%s, from %s)\n",
+               r->dists[0].pretty_name ? r->dists[0].pretty_name
+               : r->dists[0].did       ? r->dists[0].did
+                                       : "?",
+               r->dists[0].ns ? r->dists[0].ns : "?",
+               r->dists[0].found_in ? r->dists[0].found_in : "?");
+    else
+        printf("distribution: none found\n");
+    printf("packages: %zu\n\n", r->n_pkgs);
+    printf("%-32s %-28s %-24s %s\n", "PACKAGE", "VERSION", "SOURCE", "LAYER");
+    for (size_t i = 0; i < r->n_pkgs; i++) {
+        const vg_package *p = &r->pkgs[i].pkg;
+        const char *layer = p->introduced_in ? p->introduced_in : "";
+        if (strncmp(layer, "sha256:", 7) == 0)
+            layer += 7;
+        printf("%-32s %-28s %-24s %.12s\n", p->name, p->version,
+               p->source_name ? p->source_name : p->name, layer);
+    }
+}
+
+int vg_cmd_index(int argc, char **argv)
+{
+    vg_cli_image_opts io;
+    vg_cli_image_opts_init(&io);
+    const char *format = "json", *ref = NULL;
+    int status = VG_EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        int k = vg_cli_image_opt(&io, argc, argv, &i);
+        if (k < 0)
+            goto out;
+        if (k > 0)
+            continue;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(index_usage, stdout);
+            status = VG_EXIT_OK;
+            goto out;
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            format = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "vigil index: unknown option '%s'\n%s", argv[i], index_usage);
+            goto out;
+        } else if (!ref) {
+            ref = argv[i];
+        } else {
+            fprintf(stderr, "vigil index: one IMAGE only\n%s", index_usage);
+            goto out;
+        }
+    }
+    if (!ref || (strcmp(format, "json") != 0 && strcmp(format, "table") != 0)) {
+        fputs(index_usage, stderr);
+        goto out;
+    }
+    vg_index_limits lim;
+    vg_index_limits_default(&lim);
+    vg_index_report *r = NULL;
+    if (vg_index_image(&r, ref, &io.opts, &lim) != 0) {
+        status = vg_cli_fail(ref);
+        goto out;
+    }
+    if (strcmp(format, "table") == 0) {
+        print_table(r);
+    } else {
+        vg_strbuf sb;
+        vg_strbuf_init(&sb, (size_t)1 << 30);
+        if (vg_report_index_json(&sb, r) == 0)
+            fwrite(sb.buf, 1, sb.len, stdout);
+        vg_strbuf_dispose(&sb);
+    }
+    vg_index_report_free(r);
+    status = fflush(stdout) == 0 ? VG_EXIT_OK : VG_EXIT_ERROR;
+out:
+    vg_cli_image_opts_dispose(&io);
+    return status;
+}
