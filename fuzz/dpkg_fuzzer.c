@@ -1,7 +1,7 @@
 /* dpkg_fuzzer.c — fuzz target for the dpkg scanner (src/index/dpkg.c): the input is a status
  * file, read as var/lib/dpkg/status or (odd sizes) as a distroless status.d entry. Besides
  * crashes it aborts when a result breaks the scanner's contract: every package complete with a
- * valid dpkg version, errors that name the file, and the package cap respected. */
+ * valid dpkg version, errors that name the file and keep nothing, and the package cap respected. */
 #include "index/index_int.h"
 #include "util/util.h"
 #include "version/version.h"
@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vg_error_clear();
     int rc = vg__scanner_dpkg.parse(r, path, (const char *)data, size, &lim);
     if (rc != 0) {
-        if ((rc != VG_EINVAL && rc != VG_ETOOBIG) || !strstr(vg_error_last(), path))
+        if ((rc != VG_EINVAL && rc != VG_ETOOBIG) || !strstr(vg_error_last(), path) ||
+            r->n_dbs != 0)
             abort();
     } else {
         if (r->n_dbs != 1 || r->dbs[0].n_pkgs > lim.max_pkgs)

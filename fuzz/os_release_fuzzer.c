@@ -13,9 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const paths[] = {"etc/os-release", "usr/lib/os-release",
-                                        "etc/lsb-release", "etc/debian_version",
-                                        "etc/alpine-release"};
+    static const char *const paths[] = {"etc/os-release", "usr/lib/os-release", "etc/lsb-release",
+                                        "etc/debian_version", "etc/alpine-release"};
     const char *path = paths[size % VG_ARRAY_LEN(paths)];
     vg_index_limits lim;
     vg_index_limits_default(&lim);

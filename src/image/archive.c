@@ -232,8 +232,7 @@ static int resolve(arc_src *s, const char *path, const char *what, char **final,
             return rc;
         }
         if (f->ordinal < 0) {
-            rc = vg_error_set(VG_ENOTFOUND, "%s: %s not found (no entry %s)", s->name, what,
-                              cur);
+            rc = vg_error_set(VG_ENOTFOUND, "%s: %s not found (no entry %s)", s->name, what, cur);
             free(cur);
             return rc;
         }
@@ -319,8 +318,7 @@ static int open_ordinal(arc_src *s, long ordinal, const char *entry, vg_blob **o
         rc = tr_next(tr, &e);
         if (rc <= 0) {
             tr_free(tr);
-            return rc < 0 ? rc : vg_error_set(VG_EIO, "%s: archive changed while reading",
-                                              s->name);
+            return rc < 0 ? rc : vg_error_set(VG_EIO, "%s: archive changed while reading", s->name);
         }
     }
     entry_blob *eb = vg_xcalloc(1, sizeof(*eb));
@@ -333,8 +331,7 @@ static int open_ordinal(arc_src *s, long ordinal, const char *entry, vg_blob **o
     return 0;
 }
 
-static int open_entry(arc_src *s, const char *path, const char *what, vg_blob **out,
-                      int64_t *size)
+static int open_entry(arc_src *s, const char *path, const char *what, vg_blob **out, int64_t *size)
 {
     char *final = NULL;
     found f;
@@ -545,8 +542,8 @@ int vg__source_archive(vg_source **out, const char *path, const char *name,
     int rc = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
-        rc = vg_error_set(errno == ENOENT ? VG_ENOTFOUND : VG_EIO, "%s: cannot open: %s",
-                          s->name, strerror(errno));
+        rc = vg_error_set(errno == ENOENT ? VG_ENOTFOUND : VG_EIO, "%s: cannot open: %s", s->name,
+                          strerror(errno));
         goto fail;
     }
     struct stat st;
@@ -644,8 +641,8 @@ void vg__docker_manifest_dispose(vg__docker_manifest *m)
     memset(m, 0, sizeof(*m));
 }
 
-static int parse_string_array(char ***out, size_t *n, json_t *arr, const char *where,
-                              size_t i, const char *key, uint64_t cap)
+static int parse_string_array(char ***out, size_t *n, json_t *arr, const char *where, size_t i,
+                              const char *key, uint64_t cap)
 {
     *out = NULL;
     *n = 0;
@@ -677,8 +674,8 @@ int vg__docker_manifest_parse(vg__docker_manifest *out, const char *body, size_t
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root)
-        return vg_error_set(VG_EINVAL, "%s: invalid JSON at line %d column %d (byte %d): %s",
-                            where, jerr.line, jerr.column, jerr.position, jerr.text);
+        return vg_error_set(VG_EINVAL, "%s: invalid JSON at line %d column %d (byte %d): %s", where,
+                            jerr.line, jerr.column, jerr.position, jerr.text);
     int rc = 0;
     if (json_is_null(root)) {
         rc = vg_error_set(VG_EINVAL, "%s: expected an array of images, got null", where);
@@ -785,8 +782,7 @@ void vg__docker_image_dispose(vg__docker_image *img)
     memset(img, 0, sizeof(*img));
 }
 
-static int pick_image(const vg__docker_manifest *m, const char *tag, const char *name,
-                      size_t *out)
+static int pick_image(const vg__docker_manifest *m, const char *tag, const char *name, size_t *out)
 {
     if (!tag) {
         *out = 0;

@@ -698,6 +698,11 @@ static int use_basic(vg__reg_auth *a, long status)
     vg_strbuf up;
     vg_strbuf_init(&up, 2 * AUTH_CRED_CAP + 2);
     vg_strbuf_printf(&up, "%s:%s", a->user, a->pass);
+    if (vg_strbuf_error(&up)) {
+        wipe_strbuf(&up);
+        return vg_error_set(VG_ETOOBIG, "registry %s: credentials longer than %zu bytes", a->host,
+                            AUTH_CRED_CAP);
+    }
     unsigned char *enc = vg_xmalloc(4 * ((up.len + 2) / 3) + 1);
     EVP_EncodeBlock(enc, (const unsigned char *)up.buf, (int)up.len);
     wipe_strbuf(&up);

@@ -41,8 +41,8 @@ int vg__digest_valid(const char *digest, const char *where)
         vg_strbuf_init(&sb, 256);
         if (digest)
             vg_strbuf_put_escaped(&sb, digest, strlen(digest), 80);
-        int rc = vg_error_set(VG_EINVAL, "%s: unsupported digest \"%s\" (want sha256:<hex>)",
-                              where, sb.buf);
+        int rc = vg_error_set(VG_EINVAL, "%s: unsupported digest \"%s\" (want sha256:<hex>)", where,
+                              sb.buf);
         vg_strbuf_dispose(&sb);
         return rc;
     }
@@ -95,9 +95,8 @@ char *vg__digest_of(const void *data, size_t len)
 static int mismatch(const char *digest, const char *actual, int64_t want, uint64_t got)
 {
     if (want >= 0 && (uint64_t)want != got)
-        return vg_error_set(VG_EINVAL,
-                            "digest mismatch for %s: got %s (size %llu, expected %lld)", digest,
-                            actual, (unsigned long long)got, (long long)want);
+        return vg_error_set(VG_EINVAL, "digest mismatch for %s: got %s (size %llu, expected %lld)",
+                            digest, actual, (unsigned long long)got, (long long)want);
     return vg_error_set(VG_EINVAL, "digest mismatch for %s: got %s", digest, actual);
 }
 
@@ -226,7 +225,6 @@ int vg__blob_slurp(vg_strbuf *sb, vg_blob *b, const char *what)
         if (n == 0)
             return 0;
         if (vg_strbuf_append(sb, buf, (size_t)n) != 0)
-            return vg_error_set(VG_ETOOBIG, "%s exceeds max_manifest_bytes (%zu)", what,
-                                sb->limit);
+            return vg_error_set(VG_ETOOBIG, "%s exceeds max_manifest_bytes (%zu)", what, sb->limit);
     }
 }

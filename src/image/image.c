@@ -105,8 +105,8 @@ int vg__platform_parse(vg__platform *out, const char *s)
         vg_strbuf sb;
         vg_strbuf_init(&sb, 512);
         vg_strbuf_put_escaped(&sb, s ? s : "", s ? strlen(s) : 0, 100);
-        int rc = vg_error_set(VG_EINVAL, "invalid platform \"%s\" (want os/arch[/variant])",
-                              sb.buf);
+        int rc =
+            vg_error_set(VG_EINVAL, "invalid platform \"%s\" (want os/arch[/variant])", sb.buf);
         vg_strbuf_dispose(&sb);
         return rc;
     }
@@ -236,8 +236,7 @@ void vg__manifest_dispose(vg__manifest *m)
 }
 
 /* A string member, or NULL when absent; VG_EINVAL when present but not a clean string. */
-static int opt_str(char **out, json_t *obj, const char *key, const char *where,
-                   const char *path)
+static int opt_str(char **out, json_t *obj, const char *key, const char *where, const char *path)
 {
     *out = NULL;
     json_t *v = json_object_get(obj, key);
@@ -274,8 +273,7 @@ static int parse_desc(vg__descriptor *d, json_t *o, const char *where, const cha
     json_t *size = json_object_get(o, "size");
     if (size && !json_is_null(size)) {
         if (!json_is_integer(size) || json_integer_value(size) < 0)
-            return vg_error_set(VG_EINVAL, "%s: %s.size: not a non-negative integer", where,
-                                path);
+            return vg_error_set(VG_EINVAL, "%s: %s.size: not a non-negative integer", where, path);
         d->size = (int64_t)json_integer_value(size);
     }
     json_t *plat = json_object_get(o, "platform");
@@ -350,8 +348,8 @@ int vg__manifest_parse(vg__manifest *out, const char *body, size_t len, const ch
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return vg_error_set(VG_EINVAL, "%s: invalid JSON at line %d column %d (byte %d): %s",
-                            where, jerr.line, jerr.column, jerr.position, jerr.text);
+        return vg_error_set(VG_EINVAL, "%s: invalid JSON at line %d column %d (byte %d): %s", where,
+                            jerr.line, jerr.column, jerr.position, jerr.text);
     int rc = 0;
     if (!json_is_object(root)) {
         rc = vg_error_set(VG_EINVAL, "%s: not a JSON object", where);
@@ -450,8 +448,8 @@ int vg__config_parse(vg__config *out, const char *body, size_t len, const char *
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return vg_error_set(VG_EINVAL, "%s: invalid JSON at line %d column %d (byte %d): %s",
-                            where, jerr.line, jerr.column, jerr.position, jerr.text);
+        return vg_error_set(VG_EINVAL, "%s: invalid JSON at line %d column %d (byte %d): %s", where,
+                            jerr.line, jerr.column, jerr.position, jerr.text);
     int rc = 0;
     char *os = NULL, *arch = NULL, *variant = NULL;
     if (!json_is_object(root)) {
@@ -717,9 +715,12 @@ int vg_image_ref_parse(vg_image_ref *out, const char *s)
         const char *prefix;
         vg_ref_kind kind;
     } kinds[] = {
-        {"docker-archive:", VG_REF_DOCKER_ARCHIVE}, {"oci-archive:", VG_REF_OCI_ARCHIVE},
-        {"oci:", VG_REF_OCI_DIR},                   {"rootfs:", VG_REF_ROOTFS},
-        {"registry:", VG_REF_REGISTRY},             {"docker://", VG_REF_REGISTRY},
+        {"docker-archive:", VG_REF_DOCKER_ARCHIVE},
+        {"oci-archive:", VG_REF_OCI_ARCHIVE},
+        {"oci:", VG_REF_OCI_DIR},
+        {"rootfs:", VG_REF_ROOTFS},
+        {"registry:", VG_REF_REGISTRY},
+        {"docker://", VG_REF_REGISTRY},
     };
     int rc = 0;
     for (size_t i = 0; i < VG_ARRAY_LEN(kinds); i++) {
@@ -960,8 +961,9 @@ static int consider(pick *p, vg__manifest *m, const char *digest, const vg__desc
     }
     for (size_t i = 0; i < m->n_items; i++)
         if (!layer_mt_ok(m->items[i].media_type))
-            return vg_error_set(VG_EINVAL, "%s: manifest %s: .layers[%zu]: media type %s is "
-                                           "not a tar layer",
+            return vg_error_set(VG_EINVAL,
+                                "%s: manifest %s: .layers[%zu]: media type %s is "
+                                "not a tar layer",
                                 p->img->name, digest, i, m->items[i].media_type);
     vg__config cfg;
     int rc = fetch_config(p->img, &m->config, &cfg);

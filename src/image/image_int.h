@@ -79,9 +79,9 @@ typedef struct vg__descriptor {
     int64_t size; /* -1 when absent */
     bool has_platform;
     vg__platform platform;
-    char *ref_name;    /* annotation org.opencontainers.image.ref.name */
-    char *image_name;  /* annotation io.containerd.image.name */
-    char *ref_type;    /* annotation vnd.docker.reference.type ("attestation-manifest") */
+    char *ref_name;   /* annotation org.opencontainers.image.ref.name */
+    char *image_name; /* annotation io.containerd.image.name */
+    char *ref_type;   /* annotation vnd.docker.reference.type ("attestation-manifest") */
     char *artifact_type;
 } vg__descriptor;
 

@@ -46,9 +46,12 @@ static int sniff(vg_layer_stream *s, const unsigned char *m, size_t n)
         const char *magic;
         size_t len;
     } refused[] = {
-        {"xz", "\xfd\x37\x7a\x58\x5a\x00", 6}, {"bzip2", "BZh", 3},
-        {"lz4", "\x04\x22\x4d\x18", 4},        {"lzip", "LZIP", 4},
-        {"zip", "PK\x03\x04", 4},              {"7z", "7z\xbc\xaf\x27\x1c", 6},
+        {"xz", "\xfd\x37\x7a\x58\x5a\x00", 6},
+        {"bzip2", "BZh", 3},
+        {"lz4", "\x04\x22\x4d\x18", 4},
+        {"lzip", "LZIP", 4},
+        {"zip", "PK\x03\x04", 4},
+        {"7z", "7z\xbc\xaf\x27\x1c", 6},
         {"compress (.Z)", "\x1f\x9d", 2},
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(refused); i++)
@@ -74,7 +77,15 @@ static int check_bytes(vg_layer_stream *s)
                                     "layer %s: more than %llu decompressed bytes "
                                     "(max_layer_bytes)",
                                     s->digest, (unsigned long long)s->lim->max_layer_bytes));
-    if (s->a && out > s->lim->max_ratio_floor && s->raw > 0 && out / s->raw > s->lim->max_ratio)
+    /* Against what the decompressor consumed, not what was handed to it: a read-ahead chunk
+     * would otherwise hide a bomb just above the ratio until its very end. */
+    uint64_t in = s->raw;
+    if (s->a) {
+        la_int64_t c = archive_filter_bytes(s->a, -1);
+        if (c > 0 && (uint64_t)c < in)
+            in = (uint64_t)c;
+    }
+    if (s->a && out > s->lim->max_ratio_floor && in > 0 && out / in > s->lim->max_ratio)
         return fail(s, vg_error_set(VG_ETOOBIG,
                                     "layer %s: decompression ratio above %llu:1 (max_ratio) "
                                     "past %llu bytes (max_ratio_floor)",
@@ -127,8 +138,8 @@ static int archive_fail(vg_layer_stream *s)
 {
     if (s->err)
         return s->err;
-    return fail(s, vg_error_set(VG_EINVAL, "layer %s: truncated or corrupt stream: %s",
-                                s->digest, archive_error_string(s->a)));
+    return fail(s, vg_error_set(VG_EINVAL, "layer %s: truncated or corrupt stream: %s", s->digest,
+                                archive_error_string(s->a)));
 }
 
 /* Reads the raw blob to its end so that the verifying wrapper checks digest and size. */
@@ -272,8 +283,8 @@ static int next_tar(vg_layer_stream *s, vg_entry *out)
     if (!path)
         path = archive_entry_pathname_utf8(e);
     if (!path)
-        return fail(s, vg_error_set(VG_EINVAL, "layer %s: entry %llu has no usable name",
-                                    s->digest, (unsigned long long)s->entries + 1));
+        return fail(s, vg_error_set(VG_EINVAL, "layer %s: entry %llu has no usable name", s->digest,
+                                    (unsigned long long)s->entries + 1));
     memset(out, 0, sizeof(*out));
     out->path = path;
     out->type = entry_type(e);

@@ -184,8 +184,7 @@ static int check_layout_file(oci_dir *o)
         if (!j || !json_is_object(j))
             rc = vg_error_set(VG_EINVAL, "%s: oci-layout is not a JSON object", o->name);
         else if (!v || strncmp(v, "1.", 2) != 0)
-            rc = vg_error_set(VG_EINVAL, "%s: oci-layout: unsupported imageLayoutVersion",
-                              o->name);
+            rc = vg_error_set(VG_EINVAL, "%s: oci-layout: unsupported imageLayoutVersion", o->name);
         json_decref(j);
     }
     vg_strbuf_dispose(&sb);

@@ -22,8 +22,7 @@ int vg__rootfs_resolve(char **canon, char **digest, const char *dir)
     char *real = realpath(dir, NULL);
     if (!real) {
         int e = errno;
-        return vg_error_set(e == ENOENT ? VG_ENOTFOUND : VG_EIO, "rootfs:%s: %s", dir,
-                            strerror(e));
+        return vg_error_set(e == ENOENT ? VG_ENOTFOUND : VG_EIO, "rootfs:%s: %s", dir, strerror(e));
     }
     struct stat st;
     if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -53,12 +52,12 @@ struct vg__rootfs_walk {
     frame stack[MAX_DEPTH];
     size_t depth;
     vg_strbuf path;
-    char *link;        /* readlink buffer, max_path + 1 */
-    uint64_t names;    /* names read so far, capped by max_entries */
-    int cur_fd;        /* data of the current regular file, opened on first read */
-    bool cur_is_file;  /* current entry is a regular file */
-    bool descend;      /* current entry is a directory to enter on the next call */
-    struct stat cur;   /* lstat of the current entry */
+    char *link;       /* readlink buffer, max_path + 1 */
+    uint64_t names;   /* names read so far, capped by max_entries */
+    int cur_fd;       /* data of the current regular file, opened on first read */
+    bool cur_is_file; /* current entry is a regular file */
+    bool descend;     /* current entry is a directory to enter on the next call */
+    struct stat cur;  /* lstat of the current entry */
     const char *cur_name;
 };
 
@@ -216,8 +215,8 @@ int vg__rootfs_walk_next(vg__rootfs_walk *w, vg_entry *out)
         w->path.buf[w->path.len] = '\0';
         if (vg_strbuf_puts(&w->path, name) != 0)
             return vg_error_set(VG_ETOOBIG,
-                                "rootfs:%s: entry path of more than %llu bytes (max_path)",
-                                w->root, (unsigned long long)w->lim->max_path);
+                                "rootfs:%s: entry path of more than %llu bytes (max_path)", w->root,
+                                (unsigned long long)w->lim->max_path);
         w->cur_name = name;
         memset(out, 0, sizeof(*out));
         out->path = w->path.buf;
@@ -240,8 +239,8 @@ int vg__rootfs_walk_next(vg__rootfs_walk *w, vg_entry *out)
                                     w->path.buf, strerror(errno));
             if ((uint64_t)n > w->lim->max_path)
                 return vg_error_set(VG_ETOOBIG,
-                                    "rootfs:%s: link target of %s exceeds max_path (%llu)",
-                                    w->root, w->path.buf, (unsigned long long)w->lim->max_path);
+                                    "rootfs:%s: link target of %s exceeds max_path (%llu)", w->root,
+                                    w->path.buf, (unsigned long long)w->lim->max_path);
             w->link[n] = '\0';
             out->linkname = w->link;
         } else {
@@ -257,8 +256,8 @@ ssize_t vg__rootfs_walk_read(vg__rootfs_walk *w, void *buf, size_t n)
         return 0;
     if (w->cur_fd < 0) {
         frame *f = &w->stack[w->depth - 1];
-        int fd = openat(f->dfd, w->cur_name,
-                        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        int fd =
+            openat(f->dfd, w->cur_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
             return vg_error_set(VG_EIO, "rootfs:%s: cannot open %s: %s", w->root, w->path.buf,
                                 strerror(errno));

@@ -88,15 +88,9 @@ static int finish_stanza(vg_layer_result *r, const char *path, vg_pkgdb *db, con
     return 0;
 }
 
-static int parse(vg_layer_result *r, const char *path, const char *buf, size_t len,
-                 const vg_index_limits *lim)
+static int parse_lines(vg_layer_result *r, const char *path, vg_pkgdb *db, const char *buf,
+                       size_t len, uint64_t max_pkgs)
 {
-    vg_index_limits defaults;
-    if (!lim) {
-        vg_index_limits_default(&defaults);
-        lim = &defaults;
-    }
-    vg_pkgdb *db = vg_layer_result_add_db(r, path, VG_PKG_APK);
     cursor c = {buf, len ? buf + len : buf, 0};
     stanza st;
     memset(&st, 0, sizeof(st));
@@ -105,7 +99,7 @@ static int parse(vg_layer_result *r, const char *path, const char *buf, size_t l
     while (next_line(&c, &line)) {
         if (line.len < 2) {
             if (in_stanza) {
-                int rc = finish_stanza(r, path, db, &st, lim->max_pkgs);
+                int rc = finish_stanza(r, path, db, &st, max_pkgs);
                 if (rc)
                     return rc;
                 memset(&st, 0, sizeof(st));
@@ -128,9 +122,22 @@ static int parse(vg_layer_result *r, const char *path, const char *buf, size_t l
             st.f[i] = (vg_slice){line.ptr + 2, line.len - 2};
         }
     }
-    if (in_stanza)
-        return finish_stanza(r, path, db, &st, lim->max_pkgs);
-    return 0;
+    return in_stanza ? finish_stanza(r, path, db, &st, max_pkgs) : 0;
+}
+
+static int parse(vg_layer_result *r, const char *path, const char *buf, size_t len,
+                 const vg_index_limits *lim)
+{
+    vg_index_limits defaults;
+    if (!lim) {
+        vg_index_limits_default(&defaults);
+        lim = &defaults;
+    }
+    vg_pkgdb *db = vg_layer_result_add_db(r, path, VG_PKG_APK);
+    int rc = parse_lines(r, path, db, buf, len, lim->max_pkgs);
+    if (rc)
+        r->n_dbs--; /* keep nothing of a bad file; `db` is the last database added */
+    return rc;
 }
 
 static bool wants(const char *path)

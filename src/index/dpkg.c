@@ -430,6 +430,8 @@ static int parse(vg_layer_result *r, const char *path, const char *buf, size_t l
     }
     vg_strbuf_dispose(&p.quote);
     vg_strbuf_dispose(&p.tmp);
+    if (rc)
+        r->n_dbs--; /* keep nothing of a bad file; p.db is the last database added */
     return rc;
 }
 

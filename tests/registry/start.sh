@@ -149,7 +149,7 @@ fi
 if [ -n "${VG_REGISTRY_WATCH_PID:-}" ]; then
     (
         while kill -0 "$VG_REGISTRY_WATCH_PID" 2>/dev/null; do sleep 1; done
-        "$here/stop.sh" "$dir"
+        "$here/stop.sh" "$dir" --rm
     ) </dev/null >/dev/null 2>&1 &
     echo $! >"$dir/watch.pid"
 fi

@@ -140,8 +140,11 @@ static void assert_all_listed(const char *dir, const char *const *names, size_t 
 {
     char *path = vg_test_shared_path(dir);
     DIR *d = opendir(path);
-    if (!d)
+    if (!d) {
         fail_msg("cannot open %s", path);
+        free(path);
+        return;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' || strcmp(e->d_name, "README.md") == 0)
@@ -452,6 +455,7 @@ static void test_dpkg_cases(void **state)
             free(got);
         } else {
             assert_error_at(rc, c->rc, path, c->line);
+            assert_int_equal(r->n_dbs, 0); /* nothing of a bad file is kept */
             if (!strstr(vg_error_last(), c->what))
                 fail_msg("%s: message lacks \"%s\": %s", c->name, c->what, vg_error_last());
         }
@@ -725,6 +729,7 @@ static void test_apk_cases(void **state)
             free(got);
         } else {
             assert_error_at(rc, c->rc, "lib/apk/db/installed", c->line);
+            assert_int_equal(r->n_dbs, 0);
         }
         vg_layer_result_free(r);
     }

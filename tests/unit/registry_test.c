@@ -196,6 +196,7 @@ static int fixture_start(void **state, fixture *fx)
     if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) {
         fprintf(stderr, "registry_test: %s mode skipped (tools missing, see start.sh)\n", fx->mode);
         fx->skipped = true;
+        rmdir(fx->dir);
         return 0;
     }
     if (rc != 0) {
@@ -214,6 +215,8 @@ static int fixture_start(void **state, fixture *fx)
 static int fixture_stop(void **state)
 {
     fixture *fx = *state;
+    if (fx->skipped)
+        return 0;
     char *sd = scripts_dir();
     vg_strbuf cmd;
     vg_strbuf_init(&cmd, 8192);
@@ -282,15 +285,25 @@ static int open_src(vg_source **out, const fixture *fx, const char *tag, const s
     return vg__source_registry(out, &ref, &g_opts);
 }
 
+/* "sha256:<hex>" of a finished digest, into out[72]. */
+static void format_digest(char *out, const unsigned char *md)
+{
+    static const char hexd[] = "0123456789abcdef";
+    snprintf(out, 8, "sha256:");
+    for (size_t i = 0; i < 32; i++) {
+        out[7 + 2 * i] = hexd[md[i] >> 4];
+        out[7 + 2 * i + 1] = hexd[md[i] & 15];
+    }
+    out[71] = '\0';
+}
+
 static char *sha256_hex(const void *p, size_t n)
 {
     unsigned char md[32];
     unsigned int len = 0;
     EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-    char *out = malloc(7 + 64 + 1);
-    memcpy(out, "sha256:", 7);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+    char *out = malloc(72);
+    format_digest(out, md);
     return out;
 }
 
@@ -339,10 +352,8 @@ static void read_blob(vg_source *s, const char *digest, int64_t size, size_t buf
     unsigned char md[32];
     EVP_DigestFinal_ex(ctx, md, NULL);
     EVP_MD_CTX_free(ctx);
-    char hex[7 + 65];
-    memcpy(hex, "sha256:", 7);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(hex + 7 + 2 * i, 3, "%02x", md[i]);
+    char hex[72];
+    format_digest(hex, md);
     free(buf);
     assert_string_equal(hex, digest);
     if (size >= 0)
