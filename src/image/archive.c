@@ -29,8 +29,7 @@ typedef struct alias {
 typedef struct arc_src {
     vg_source base;
     char *name; /* "docker-archive:PATH", for messages */
-    int fd;     /* the plain tar: the file itself or the temp file */
-    FILE *tmp;  /* the anonymous temp file holding the inflated tar, or NULL */
+    int fd;     /* the plain tar: the file itself or the anonymous temp file */
     uint64_t size;
     alias *aliases; /* digest -> entry, registered by the docker-archive loader */
     size_t n_aliases;
@@ -428,9 +427,7 @@ static int arc_open_blob(vg_source *src, const char *digest, int64_t size, vg_bl
 static void arc_free(vg_source *src)
 {
     arc_src *s = (arc_src *)src;
-    if (s->tmp)
-        fclose(s->tmp);
-    else if (s->fd >= 0)
+    if (s->fd >= 0)
         close(s->fd);
     for (size_t i = 0; i < s->n_aliases; i++) {
         free(s->aliases[i].digest);
@@ -468,8 +465,40 @@ static struct archive *new_outer_reader(void)
     return a;
 }
 
-/* Inflates the compressed file `fd` into an unnamed temp file (tmpfile(3): O_TMPFILE or an
- * immediately unlinked name of libc's choosing), capped by max_layer_bytes and max_ratio. */
+/* An unnamed temp file: O_TMPFILE in $TMPDIR (or /tmp), else tmpfile(3), whose name, if it
+ * has one at all, is libc's and unlinked at once. Never a name taken from the archive. */
+static int anon_tmp(void)
+{
+    const char *dir = secure_getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    FILE *f = tmpfile();
+    if (!f)
+        return -1;
+    fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
+    fclose(f);
+    return fd;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Inflates the compressed file `fd` into an anonymous temp file, capped by max_layer_bytes
+ * and max_ratio. */
 static int inflate_to_tmp(arc_src *s, int fd, const char *comp)
 {
     const vg_image_limits *lim = &s->base.opts->limits;
@@ -484,8 +513,8 @@ static int inflate_to_tmp(arc_src *s, int fd, const char *comp)
                           archive_error_string(a));
         goto out;
     }
-    s->tmp = tmpfile();
-    if (!s->tmp) {
+    s->fd = anon_tmp();
+    if (s->fd < 0) {
         rc = vg_error_set(VG_EIO, "%s: cannot create a temp file: %s", s->name, strerror(errno));
         goto out;
     }
@@ -514,16 +543,11 @@ static int inflate_to_tmp(arc_src *s, int fd, const char *comp)
                               (unsigned long long)lim->max_ratio_floor);
             goto out;
         }
-        if (fwrite(buf, 1, (size_t)n, s->tmp) != (size_t)n) {
+        if (write_all(s->fd, buf, (size_t)n) != 0) {
             rc = vg_error_set(VG_EIO, "%s: writing the temp file: %s", s->name, strerror(errno));
             goto out;
         }
     }
-    if (fflush(s->tmp) != 0) {
-        rc = vg_error_set(VG_EIO, "%s: writing the temp file: %s", s->name, strerror(errno));
-        goto out;
-    }
-    s->fd = fileno(s->tmp);
     s->size = total;
 out:
     free(buf);

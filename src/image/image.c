@@ -382,6 +382,8 @@ int vg__manifest_parse(vg__manifest *out, const char *body, size_t len, const ch
         vg_strbuf e;
         vg_strbuf_init(&e, 512);
         const char *mt = declared == MT_OTHER ? media_type : out->media_type;
+        if (!mt)
+            mt = "";
         vg_strbuf_put_escaped(&e, mt, strlen(mt), 200);
         rc = vg_error_set(VG_EINVAL, "%s: unsupported media type \"%s\"", where, e.buf);
         vg_strbuf_dispose(&e);
@@ -554,7 +556,7 @@ static bool dir_has(const char *dir, const char *name)
 
 static bool repo_ok(const char *r)
 {
-    /* path components of [a-z0-9] joined by one of ".", "_", "__", "-"+ */
+    /* path components of [a-z0-9]+ joined by one separator: "/", ".", "_", "__" or "-"+ */
     size_t n = strlen(r);
     if (n == 0 || n > 255)
         return false;
@@ -565,18 +567,13 @@ static bool repo_ok(const char *r)
             need_alnum = false;
             continue;
         }
-        if (need_alnum)
+        if (need_alnum || (c != '/' && c != '.' && c != '_' && c != '-'))
             return false;
-        if (c == '/' || c == '.' || c == '_' || c == '-') {
-            if (c == '/' || c == '.')
-                need_alnum = true;
-            else if (c == '_' && i + 1 < n && r[i + 1] == '_')
-                i++, need_alnum = true;
-            else if (c == '_')
-                need_alnum = true;
-            continue;
-        }
-        return false;
+        if (c == '_' && r[i + 1] == '_')
+            i++;
+        while (c == '-' && r[i + 1] == '-')
+            i++;
+        need_alnum = true;
     }
     return !need_alnum;
 }
@@ -869,13 +866,22 @@ typedef struct pick {
     vg__manifest manifest;
 } pick;
 
+/* Appends `s` to a ", "-separated list once (kept short: this only feeds a message). */
 static void note(vg_strbuf *sb, const char *s)
 {
-    if (sb->len && (strstr(sb->buf, s) || sb->len > 1500))
-        return;
-    if (sb->len)
-        vg_strbuf_puts(sb, ", ");
-    vg_strbuf_put_escaped(sb, s, strlen(s), 200);
+    vg_strbuf item;
+    vg_strbuf_init(&item, 1024);
+    vg_strbuf_put_escaped(&item, s, strlen(s), 200);
+    bool seen = false;
+    for (const char *p = strstr(sb->buf, item.buf); p && !seen; p = strstr(p + 1, item.buf))
+        seen = (p == sb->buf || (p >= sb->buf + 2 && p[-2] == ',' && p[-1] == ' ')) &&
+               (p[item.len] == '\0' || p[item.len] == ',');
+    if (!seen && sb->len < 1500) {
+        if (sb->len)
+            vg_strbuf_puts(sb, ", ");
+        vg_strbuf_append(sb, item.buf, item.len);
+    }
+    vg_strbuf_dispose(&item);
 }
 
 static void note_platform(pick *p, const vg__platform *pl)
@@ -1028,7 +1034,8 @@ static int walk_index(pick *p, const vg__manifest *idx, int depth, bool top)
         if (d->ref_type && strcmp(d->ref_type, "attestation-manifest") == 0)
             continue;
         if (d->has_platform && !vg__platform_match(&img->want, &d->platform)) {
-            note_platform(p, &d->platform);
+            if (!d->platform.os || strcmp(d->platform.os, "unknown") != 0)
+                note_platform(p, &d->platform); /* not buildkit's unknown/unknown */
             continue;
         }
         int rc = try_desc(p, d, depth);

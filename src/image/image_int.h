@@ -41,6 +41,12 @@ vg_blob *vg__blob_verify(vg_blob *inner, const char *digest, int64_t size);
 
 /* ---- additions for the local sources, manifests and streams ---------------------------- */
 
+#ifdef __clang_analyzer__
+/* The analyzer cannot see into util/error.c: tell it that vg_error_set returns `code`, so
+ * that `return vg_error_set(VG_EINVAL, ...)` is known to be an error path. */
+#define vg_error_set(code, ...) (vg_error_set((code), __VA_ARGS__), (code))
+#endif
+
 /* Digest strings. vg__digest_valid: "sha256:" + 64 or "sha512:" + 128 lowercase hex digits
  * (the only forms vigil turns into blob paths); VG_EINVAL naming `where` otherwise. */
 int vg__digest_valid(const char *digest, const char *where);

@@ -22,7 +22,7 @@ struct vg_layer_stream {
     unsigned char *buf;
     vg__rootfs_walk *walk; /* rootfs layers */
     uint64_t raw;          /* compressed bytes handed to libarchive */
-    uint64_t data;         /* rootfs: file bytes read */
+    uint64_t data;         /* entry bytes handed to the caller */
     uint64_t entries;
     int err; /* sticky: the first error, whose message is already set */
     bool sniffed;
@@ -66,10 +66,12 @@ static int sniff(vg_layer_stream *s, const unsigned char *m, size_t n)
 /* The caps that depend on how many bytes came out of the decompressor. */
 static int check_bytes(vg_layer_stream *s)
 {
+    /* Bytes out of the decompressor, or bytes handed to the caller when more: sparse entries
+     * make libarchive synthesize the holes, which never pass through the stream. */
     uint64_t out = s->data;
     if (s->a) {
         la_int64_t b = archive_filter_bytes(s->a, 0);
-        if (b > 0)
+        if (b > 0 && (uint64_t)b > out)
             out = (uint64_t)b;
     }
     if (out > s->lim->max_layer_bytes)
@@ -336,6 +338,7 @@ ssize_t vg_layer_read(vg_layer_stream *s, void *buf, size_t n)
     la_ssize_t got = archive_read_data(s->a, buf, n);
     if (got < 0)
         return archive_fail(s);
+    s->data += (uint64_t)got;
     if (check_bytes(s) != 0)
         return s->err;
     return got;

@@ -169,7 +169,7 @@ static int check_layout_file(oci_dir *o)
     if (rc)
         return rc;
     vg_strbuf sb;
-    vg_strbuf_init(&sb, 64 * 1024);
+    vg_strbuf_init(&sb, (size_t)64 << 10);
     file_blob fb = {{file_read, file_close}, fd};
     vg_strbuf wb;
     vg_strbuf_init(&wb, 512);

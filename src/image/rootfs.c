@@ -167,6 +167,8 @@ static int enter(vg__rootfs_walk *w)
 {
     frame *parent = &w->stack[w->depth - 1];
     int dfd = openat(parent->dfd, w->cur_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 && (errno == EACCES || errno == EPERM))
+        return 0; /* listed but not entered: a non-root scan of / meets such directories */
     if (dfd < 0)
         return vg_error_set(VG_EIO, "rootfs:%s: cannot enter %s: %s", w->root, w->path.buf,
                             strerror(errno));
@@ -205,8 +207,8 @@ int vg__rootfs_walk_next(vg__rootfs_walk *w, vg_entry *out)
         }
         const char *name = f->names[f->pos++];
         if (fstatat(f->dfd, name, &w->cur, AT_SYMLINK_NOFOLLOW) != 0) {
-            if (errno == ENOENT)
-                continue; /* removed while walking */
+            if (errno == ENOENT || errno == EACCES)
+                continue; /* removed while walking, or in a directory we may list only */
             return vg_error_set(VG_EIO, "rootfs:%s: cannot stat %s: %s", w->root, name,
                                 strerror(errno));
         }

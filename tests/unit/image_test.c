@@ -416,6 +416,10 @@ static const ref_case ref_cases[] = {
      "sha256:" D64},
     {"quay.io/x/y:v1@sha256:" D64, 0, VG_REF_REGISTRY, "v1", "quay.io", "x/y", "sha256:" D64},
     {"user/repo", 0, VG_REF_REGISTRY, "latest", "docker.io", "user/repo", NULL},
+    {"a--b/c__d.e", 0, VG_REF_REGISTRY, "latest", "docker.io", "a--b/c__d.e", NULL},
+    {"a-:1", VG_EINVAL, 0, NULL, NULL, NULL, NULL},
+    {"a___b", VG_EINVAL, 0, NULL, NULL, NULL, NULL},
+    {"a//b", VG_EINVAL, 0, NULL, NULL, NULL, NULL},
     {"Alpine", VG_EINVAL, 0, NULL, NULL, NULL, NULL},
     {"alpine@sha256:zz", VG_EINVAL, 0, NULL, NULL, NULL, NULL},
     {"alpine:bad tag", VG_EINVAL, 0, NULL, NULL, NULL, NULL},
@@ -1291,7 +1295,7 @@ static void test_truncated_gzip(void **state)
         char name[32], body[4096];
         snprintf(name, sizeof(name), "f%02d", i);
         for (size_t k = 0; k < sizeof(body); k++)
-            body[k] = (char)((unsigned)(k * 7919u + (unsigned)i * 104729u) >> 3);
+            body[k] = (char)((k * 7919u + (size_t)i * 104729u) >> 3);
         tarb_add(&t, name, AE_IFREG, NULL, body, sizeof(body));
     }
     vg_strbuf full = tarb_close(&t);
@@ -1349,6 +1353,40 @@ static void test_gzip_bomb(void **state)
     assert_err(w.rc, VG_ETOOBIG, "max_layer_bytes");
     /* Defaults: 64 MiB at ~1000:1 passes the floor, but gzip tops out near 1030:1. */
     vg_strbuf_dispose(&bomb);
+}
+
+/* A sparse entry: 1 GiB of holes around 512 bytes of data, a few KB compressed. The holes
+ * are synthesized by libarchive, so the caps must count bytes handed out too. */
+static void test_sparse_bomb(void **state)
+{
+    (void)state;
+    tarb t;
+    tarb_open(&t, "gzip");
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "sparse");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, (la_int64_t)1 << 30);
+    archive_entry_sparse_add_entry(e, 0, 512);
+    assert_int_equal(archive_write_header(t.a, e), ARCHIVE_OK);
+    char data[512];
+    memset(data, 'x', sizeof(data));
+    assert_int_equal(archive_write_data(t.a, data, sizeof(data)), 512);
+    archive_entry_free(e);
+    vg_strbuf l = tarb_close(&t);
+    assert_true(l.len < 8192);
+    vg_image_opts opts;
+    vg_image_opts_default(&opts);
+    opts.limits.max_ratio_floor = (uint64_t)1 << 20;
+    walk_out w;
+    walk_generated(&w, &l, 0, &opts, NULL);
+    assert_err(w.rc, VG_ETOOBIG, "max_ratio");
+    assert_true(w.bytes < ((uint64_t)8 << 20));
+    vg_image_opts_default(&opts);
+    opts.limits.max_layer_bytes = (uint64_t)4 << 20;
+    walk_generated(&w, &l, 0, &opts, NULL);
+    assert_err(w.rc, VG_ETOOBIG, "max_layer_bytes");
+    vg_strbuf_dispose(&l);
 }
 
 static void test_entry_flood(void **state)
@@ -1728,11 +1766,11 @@ int main(void)
         cmocka_unit_test(test_manifest_parse),  cmocka_unit_test(test_real_images),
         cmocka_unit_test(test_real_errors),     cmocka_unit_test(test_layer_files),
         cmocka_unit_test(test_truncated_gzip),  cmocka_unit_test(test_gzip_bomb),
-        cmocka_unit_test(test_entry_flood),     cmocka_unit_test(test_long_path),
-        cmocka_unit_test(test_hostile_names),   cmocka_unit_test(test_digest_mismatch),
-        cmocka_unit_test(test_close_drains),    cmocka_unit_test(test_missing_blobs),
-        cmocka_unit_test(test_refused_formats), cmocka_unit_test(test_image_caps),
-        cmocka_unit_test(test_rootfs),
+        cmocka_unit_test(test_sparse_bomb),     cmocka_unit_test(test_entry_flood),
+        cmocka_unit_test(test_long_path),       cmocka_unit_test(test_hostile_names),
+        cmocka_unit_test(test_digest_mismatch), cmocka_unit_test(test_close_drains),
+        cmocka_unit_test(test_missing_blobs),   cmocka_unit_test(test_refused_formats),
+        cmocka_unit_test(test_image_caps),      cmocka_unit_test(test_rootfs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
