@@ -13,6 +13,7 @@ enum {
 };
 
 #include "image/image.h"
+#include "index/index.h"
 
 int vg_cmd_vercmp(int argc, char **argv);
 int vg_cmd_index(int argc, char **argv);
@@ -20,6 +21,7 @@ int vg_cmd_index(int argc, char **argv);
 /* Image-access flags shared by the commands that read images (image_opts.c). */
 typedef struct vg_cli_image_opts {
     vg_image_opts opts;
+    vg_index_limits index_limits;
     char *password; /* owned copy read by --password-stdin */
 } vg_cli_image_opts;
 

@@ -22,7 +22,11 @@ static const char index_usage[] =
     "  --username USER       registry user (password with --password-stdin)\n"
     "  --password-stdin      read the registry password from stdin\n"
     "  --insecure            no TLS verification; allow plain-HTTP registries\n"
-    "  --ca-file FILE        extra CA certificates for the registry\n";
+    "  --ca-file FILE        extra CA certificates for the registry\n"
+    "  --limit NAME=VALUE    change a cap (K/M/G suffixes): max_manifest_bytes (4M),\n"
+    "                        max_layers (256), max_layer_bytes (32G), max_ratio (1000, past\n"
+    "                        max_ratio_floor 64M), max_entries (1000000), max_path (4096),\n"
+    "                        max_file_bytes (256M), max_total_bytes (1G), max_pkgs (200000)\n";
 
 int vg_cli_fail(const char *what)
 {
@@ -91,10 +95,8 @@ int vg_cmd_index(int argc, char **argv)
         fputs(index_usage, stderr);
         goto out;
     }
-    vg_index_limits lim;
-    vg_index_limits_default(&lim);
     vg_index_report *r = NULL;
-    if (vg_index_image(&r, ref, &io.opts, &lim) != 0) {
+    if (vg_index_image(&r, ref, &io.opts, &io.index_limits) != 0) {
         status = vg_cli_fail(ref);
         goto out;
     }
