@@ -248,6 +248,8 @@ int vg_index_coalesce(vg_index_report **out, vg_layer_result *const *layers, siz
             ip->pkg.source_name = dup(r, p->source_name);
             ip->pkg.source_version = dup(r, p->source_version);
             ip->pkg.module = dup(r, p->module);
+            ip->pkg.vendor = dup(r, p->vendor);
+            ip->pkg.purl = dup(r, p->purl);
             ip->pkg.introduced_in = dup(r, it->introduced[k]);
             ip->package_db = db_path;
             ip->dist_index = r->n_dists ? 0 : -1;

@@ -13,7 +13,7 @@ int vg_index_image(vg_index_report **out, const char *ref, const vg_image_opts *
     if (rc)
         return rc;
     size_t n = vg_image_layer_count(img);
-    vg_layer_result **layers = vg_xcalloc(n ? n : 1, sizeof(*layers));
+    vg_layer_result **layers = vg_xcalloc(n ? n : 1, sizeof(vg_layer_result *));
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = vg_index_layer(&layers[i], img, i, lim);
     if (rc == 0)

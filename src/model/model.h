@@ -31,6 +31,10 @@ typedef struct vg_package {
     const char *source_name;    /* dpkg Source:, apk origin (o:), rpm source name */
     const char *source_version; /* the source package's version */
     const char *module;         /* optional: rpm modularity label */
+    const char *vendor;         /* optional: rpm vendor */
+    const char *purl;           /* package URL (pkg:deb/debian/openssl@3.0.11-1?arch=amd64...);
+                                   set by the scanner or by the coalescer once the
+                                   distribution is known */
     const char *introduced_in;  /* layer digest; set by the coalescer */
 } vg_package;
 

@@ -73,6 +73,10 @@ int vg_report_index_json(vg_strbuf *out, const vg_index_report *r)
         json_object_set_new(o, "normalized_version", json_string(""));
         json_object_set_new(o, "cpe", json_string(""));
         json_object_set_new(o, "format", json_string(format_name(p->format)));
+        if (p->vendor)
+            json_object_set_new(o, "vendor", json_string(p->vendor));
+        if (p->purl)
+            json_object_set_new(o, "purl", json_string(p->purl));
         json_object_set_new(pkgs, id, o);
 
         json_t *env = json_object();
