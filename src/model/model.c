@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Grows an arena-backed array of `size`-byte items by one and returns the new zeroed item.
  * Arrays double in capacity; old storage stays in the arena until the result is freed. */
@@ -100,4 +101,31 @@ void vg_index_report_free(vg_index_report *r)
 const char *vg_index_report_strdup(vg_index_report *r, const char *s)
 {
     return s ? vg_arena_strndup(r->arena, s, strlen(s)) : NULL;
+}
+
+static const char *const severity_names[] = {"Unknown", "Negligible", "Low",
+                                             "Medium",  "High",       "Critical"};
+
+const char *vg_severity_name(vg_severity s)
+{
+    return (unsigned)s < VG_ARRAY_LEN(severity_names) ? severity_names[s] : "Unknown";
+}
+
+int vg_severity_parse(vg_severity *out, const char *name)
+{
+    for (size_t i = 0; i < VG_ARRAY_LEN(severity_names); i++) {
+        if (strcasecmp(name, severity_names[i]) == 0) {
+            *out = (vg_severity)i;
+            return 0;
+        }
+    }
+    return vg_error_set(VG_EINVAL, "unknown severity (want one of Unknown, Negligible, Low, "
+                                   "Medium, High, Critical)");
+}
+
+const char *vg_status_name(vg_affected_status s)
+{
+    static const char *const names[] = {"fixed", "affected", "will-not-fix", "not-affected",
+                                        "under-investigation"};
+    return (unsigned)s < VG_ARRAY_LEN(names) ? names[s] : "unknown";
 }

@@ -123,4 +123,85 @@ vg_index_report *vg_index_report_new(const char *manifest_hash);
 void vg_index_report_free(vg_index_report *r);
 const char *vg_index_report_strdup(vg_index_report *r, const char *s);
 
+/* ---- vulnerability data: the normalized, OSV-shaped model every feed produces ---------- */
+
+typedef enum vg_severity {
+    VG_SEV_UNKNOWN,
+    VG_SEV_NEGLIGIBLE,
+    VG_SEV_LOW,
+    VG_SEV_MEDIUM,
+    VG_SEV_HIGH,
+    VG_SEV_CRITICAL,
+} vg_severity;
+
+typedef enum vg_affected_status {
+    VG_STATUS_FIXED,               /* affected below the fixed version(s) in the ranges */
+    VG_STATUS_AFFECTED,            /* affected, no fix yet ("unfixed") */
+    VG_STATUS_WILL_NOT_FIX,        /* affected, the vendor will not fix */
+    VG_STATUS_NOT_AFFECTED,        /* explicitly not affected */
+    VG_STATUS_UNDER_INVESTIGATION, /* unknown yet */
+} vg_affected_status;
+
+typedef enum vg_event_kind {
+    VG_EVENT_INTRODUCED,
+    VG_EVENT_FIXED,
+    VG_EVENT_LAST_AFFECTED,
+    VG_EVENT_LIMIT,
+} vg_event_kind;
+
+typedef struct vg_event {
+    vg_event_kind kind;
+    const char *version; /* "0" for introduced means "from the beginning" */
+} vg_event;
+
+typedef struct vg_cvss {
+    const char *version; /* "2.0", "3.0", "3.1", "4.0" */
+    const char *vector;
+    double score;
+    const char *source; /* "nvd@nist.gov", "secalert@redhat.com", ... */
+} vg_cvss;
+
+/* One package affected by an advisory, in one namespace. */
+typedef struct vg_affected {
+    const char *ns;      /* "debian:12", "alpine:3.19", "rhel:9", "pypi", "npm", "go", ... */
+    const char *package; /* name as the namespace spells it */
+    bool source_pkg;     /* true: a source package (Debian, Ubuntu, Alpine origin) */
+    const char *scheme;  /* version scheme name: "dpkg", "rpm", "apk", "semver", ... */
+    vg_event *events;
+    size_t n_events;
+    const char **versions; /* explicit affected versions */
+    size_t n_versions;
+    vg_affected_status status;
+    const char *arch;   /* qualifier, optional */
+    const char *module; /* rpm module stream "name:stream", optional */
+    const char *cpe;    /* repository / product CPE, optional */
+} vg_affected;
+
+typedef struct vg_advisory {
+    const char *id;     /* CVE-..., DSA-..., GHSA-..., ALAS-... */
+    const char *source; /* the updater: "debian", "alpine", "ubuntu", "rhel", "osv", "nvd" */
+    const char **aliases;
+    size_t n_aliases;
+    const char *summary;
+    const char *description;
+    const char **links;
+    size_t n_links;
+    const char *published; /* RFC 3339, optional */
+    const char *modified;
+    vg_severity severity;
+    const char *severity_label; /* the vendor's own word ("unimportant", "Important") */
+    vg_cvss *cvss;
+    size_t n_cvss;
+    const char **cwes;
+    size_t n_cwes;
+    vg_affected *affected;
+    size_t n_affected;
+} vg_advisory;
+
+/* The name of a severity ("Unknown", "Negligible", "Low", "Medium", "High", "Critical") and
+ * the reverse (case-insensitive; VG_EINVAL for anything else). */
+const char *vg_severity_name(vg_severity s);
+int vg_severity_parse(vg_severity *out, const char *name);
+const char *vg_status_name(vg_affected_status s);
+
 #endif
