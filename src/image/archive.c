@@ -871,7 +871,7 @@ int vg__docker_archive_load(vg__docker_image *out, vg_source *src, const char *t
     vg_strbuf_dispose(&where);
     if (rc)
         goto out;
-    size_t pick;
+    size_t pick = 0;
     rc = pick_image(&m, tag, s->name, &pick);
     if (rc)
         goto out;
