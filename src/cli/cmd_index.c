@@ -1,6 +1,6 @@
 /* cmd_index.c — `vigil index IMAGE`: indexes every layer of an image and prints the
  * IndexReport, as Clair v4 JSON (default) or as a table of packages with the layer that
- * introduced each. */
+ * introduced each; files the scanners had to skip are listed on stderr as warnings. */
 #include "cli.h"
 #include "index/index.h"
 #include "report/report.h"
@@ -26,7 +26,9 @@ static const char index_usage[] =
     "  --limit NAME=VALUE    change a cap (K/M/G suffixes): max_manifest_bytes (4M),\n"
     "                        max_layers (256), max_layer_bytes (32G), max_ratio (1000, past\n"
     "                        max_ratio_floor 64M), max_entries (1000000), max_path (4096),\n"
-    "                        max_file_bytes (256M), max_total_bytes (1G), max_pkgs (200000)\n";
+    "                        max_file_bytes (256M), max_total_bytes (1G), max_pkgs (200000),\n"
+    "                        max_gobin_scan (64M), max_java_depth (4), max_java_bytes (256M),\n"
+    "                        max_java_entries (500000)\n";
 
 int vg_cli_fail(const char *what)
 {
@@ -100,6 +102,11 @@ int vg_cmd_index(int argc, char **argv)
         status = vg_cli_fail(ref);
         goto out;
     }
+    /* Files the language scanners skipped (their messages escape what came from the image). */
+    for (size_t i = 0; i < r->n_warnings; i++)
+        fprintf(stderr, "vigil: warning: %s\n", r->warnings[i]);
+    if (r->warnings_dropped)
+        fprintf(stderr, "vigil: warning: %zu more warnings not shown\n", r->warnings_dropped);
     if (strcmp(format, "table") == 0) {
         print_table(r);
     } else {

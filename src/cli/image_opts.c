@@ -44,6 +44,10 @@ static uint64_t *limit_slot(vg_cli_image_opts *o, const char *name, size_t n)
         {"max_file_bytes", &o->index_limits.max_file_bytes},
         {"max_total_bytes", &o->index_limits.max_total_bytes},
         {"max_pkgs", &o->index_limits.max_pkgs},
+        {"max_gobin_scan", &o->index_limits.max_gobin_scan},
+        {"max_java_depth", &o->index_limits.max_java_depth},
+        {"max_java_bytes", &o->index_limits.max_java_bytes},
+        {"max_java_entries", &o->index_limits.max_java_entries},
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(caps); i++)
         if (strlen(caps[i].name) == n && strncmp(caps[i].name, name, n) == 0)
@@ -60,7 +64,8 @@ static int parse_limit(vg_cli_image_opts *o, const char *arg)
         fprintf(stderr,
                 "vigil: --limit %s: want NAME=VALUE with NAME one of max_manifest_bytes, "
                 "max_layers, max_layer_bytes, max_ratio, max_ratio_floor, max_entries, "
-                "max_path, max_file_bytes, max_total_bytes, max_pkgs\n",
+                "max_path, max_file_bytes, max_total_bytes, max_pkgs, max_gobin_scan, "
+                "max_java_depth, max_java_bytes, max_java_entries\n",
                 arg);
         return -1;
     }

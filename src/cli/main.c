@@ -12,7 +12,10 @@ static const char usage[] =
     "vigil finds known vulnerabilities in container images.\n"
     "\n"
     "Commands:\n"
+    "  scan IMAGE            index, match and report vulnerabilities (the CI gate)\n"
     "  index IMAGE           print the image's inventory (Clair v4 IndexReport)\n"
+    "  db status|export|import  the vulnerability database: status, offline bundles\n"
+    "  update [--source a,b] fetch vulnerability data (--mirror URL|DIR, --url, --db)\n"
     "  vercmp SCHEME A B     compare two versions; prints <, = or >\n"
     "  vercmp SCHEME -       read \"A B\" lines on stdin, print one result per line\n"
     "\n"
@@ -37,6 +40,9 @@ static const struct {
 } commands[] = {
     {"vercmp", vg_cmd_vercmp},
     {"index", vg_cmd_index},
+    {"db", vg_cmd_db},
+    {"update", vg_cmd_update},
+    {"scan", vg_cmd_scan},
 };
 
 int main(int argc, char **argv)

@@ -99,6 +99,27 @@ int vg__feed_json_load(json_t **out, const vg_feed_ctx *ctx, const char *source,
 const char *vg__feed_strdup(const vg_feed_ctx *ctx, const char *s);
 void *vg__feed_alloc(const vg_feed_ctx *ctx, size_t n); /* zeroed */
 
+/* ---- merging by id (merge.c) ------------------------------------------------------------ */
+
+/* Collects the advisories of a run and hands them out merged: one advisory per id, with the
+ * affected records of every copy (exact duplicates once), the union of aliases, links, CVSS
+ * entries and CWEs, the highest severity (with its label), the first summary, description
+ * and published date and the latest modified date. Used for updaters whose sources repeat
+ * an id across documents (alpine: one secdb document per branch and repository). Holds
+ * copies, so memory grows with the run. Not thread-safe. */
+typedef struct vg__merger vg__merger;
+
+vg__merger *vg__merger_new(void);
+void vg__merger_free(vg__merger *m);
+/* Deep-copies `a`. */
+void vg__merger_add(vg__merger *m, const vg_advisory *a);
+/* Calls `put` once per id, in id order (byte order); stops at and returns the first non-zero
+ * return. The advisories handed out are valid during the call only. */
+int vg__merger_flush(vg__merger *m, int (*put)(void *state, const vg_advisory *a), void *state);
+
+/* A deep copy of `a` into `arena`. */
+vg_advisory *vg__advisory_copy(vg_arena *arena, const vg_advisory *a);
+
 /* ---- CVSS (cvss.c) ---------------------------------------------------------------------- */
 
 /* The base score of a CVSS v3.0/v3.1 vector ("CVSS:3.1/AV:N/...") per the CVSS 3.1

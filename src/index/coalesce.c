@@ -1,7 +1,9 @@
 /* coalesce.c — stacks per-layer results into one IndexReport (vg_index_coalesce): layers in
  * order, whiteouts and opaque directories hide what is below them, the newest copy of each
  * package database wins, and each package keeps the lowest layer from which its name,
- * version and arch survive to the top. Reads only layer results, never layers. */
+ * version and arch survive to the top. OS packages point at the distribution and get their
+ * deb/apk purls here; an npm lockfile yields to an installed node_modules tree beside it.
+ * Reads only layer results, never layers. */
 #include "index_int.h"
 
 #include <stdlib.h>
@@ -148,8 +150,8 @@ static void add_db(state *st, const vg_pkgdb *db, const char *digest)
 
 /* Release files in order of trust: the first one present decides the distribution. */
 static const char *const release_priority[] = {
-    "etc/os-release",     "usr/lib/os-release", "etc/lsb-release",
-    "etc/alpine-release", "etc/debian_version",
+    "etc/os-release",     "usr/lib/os-release", "etc/lsb-release",    "etc/alpine-release",
+    "etc/debian_version", "etc/redhat-release", "etc/system-release",
 };
 
 static int release_rank(const char *path)
@@ -206,6 +208,58 @@ static void choose_distribution(vg_index_report *r, const state *st)
     }
 }
 
+/* Package formats that belong to the distribution (and point at it in the report). */
+static bool os_format(vg_pkg_format f)
+{
+    return f == VG_PKG_DPKG || f == VG_PKG_APK || f == VG_PKG_RPM;
+}
+
+/* The purl of a dpkg or apk package the scanner left without one, now that the distribution
+ * is known: pkg:deb/<did>/<name>@<version>?arch=<arch>&distro=<did>-<version_id> (did
+ * "debian" when no distribution was found) and pkg:apk/alpine/...&distro=alpine-<version_id>.
+ * The distro qualifier falls back to the codename (Debian testing has no VERSION_ID) and is
+ * left out when neither is known. */
+static const char *os_purl(vg_index_report *r, const vg_package *p, const vg_distribution *d,
+                           vg_strbuf *sb)
+{
+    if (p->format != VG_PKG_DPKG && p->format != VG_PKG_APK)
+        return NULL;
+    const char *type = p->format == VG_PKG_DPKG ? "deb" : "apk";
+    const char *ns = p->format == VG_PKG_DPKG ? (d && d->did ? d->did : "debian") : "alpine";
+    vg_strbuf distro;
+    vg_strbuf_init(&distro, 1024);
+    const char *rel = d ? (d->version_id ? d->version_id : d->version_code_name) : NULL;
+    if (rel)
+        vg_strbuf_printf(&distro, "%s-%s", d->did ? d->did : ns, rel);
+    vg_purl_qualifier q[] = {{"arch", p->arch}, {"distro", distro.len ? distro.buf : NULL}};
+    const char *purl = NULL;
+    if (vg__purl_build(sb, type, ns, p->name, p->version, q, VG_ARRAY_LEN(q)) == 0)
+        purl = dup(r, sb->buf);
+    vg_strbuf_dispose(&distro);
+    return purl;
+}
+
+/* True for an npm lockfile whose directory holds a surviving node_modules/.../package.json:
+ * the installed tree wins (npm.c explains why). `items` is sorted by path. */
+static bool lockfile_shadowed(const state *st, const live *it)
+{
+    if (!it->db || it->db->format != VG_PKG_NPM)
+        return false;
+    const char *slash = strrchr(it->path, '/');
+    const char *base = slash ? slash + 1 : it->path;
+    if (strcmp(base, "package-lock.json") != 0 && strcmp(base, "npm-shrinkwrap.json") != 0)
+        return false;
+    size_t dir_len = slash ? (size_t)(slash - it->path) + 1 : 0; /* with its '/' */
+    for (size_t i = 0; i < st->n; i++) {
+        const live *o = &st->items[i];
+        const char *op = o->path;
+        if (o->db && o->db->format == VG_PKG_NPM && strncmp(op, it->path, dir_len) == 0 &&
+            strncmp(op + dir_len, "node_modules/", 13) == 0 && o->db->n_pkgs > 0)
+            return true;
+    }
+    return false;
+}
+
 static int live_cmp(const void *x, const void *y)
 {
     return strcmp(((const live *)x)->path, ((const live *)y)->path);
@@ -228,13 +282,28 @@ int vg_index_coalesce(vg_index_report **out, vg_layer_result *const *layers, siz
 
     vg_index_report *r = vg_index_report_new(manifest_hash);
     choose_distribution(r, &st);
+    for (size_t l = 0; l < n; l++) {
+        const vg_layer_result *lr = layers[l];
+        for (size_t w = 0; w < lr->n_warnings; w++) {
+            if (r->n_warnings == VG_MAX_WARNINGS) {
+                r->warnings_dropped++;
+                continue;
+            }
+            if (r->n_warnings == 0)
+                r->warnings = vg_arena_alloc(r->arena, VG_MAX_WARNINGS * sizeof(char *));
+            r->warnings[r->n_warnings++] = dup(r, lr->warnings[w]);
+        }
+        r->warnings_dropped += lr->warnings_dropped;
+    }
+    vg_strbuf purl;
+    vg_strbuf_init(&purl, VG_PURL_MAX);
     size_t total = 0;
     for (size_t i = 0; i < st.n; i++)
         total += st.items[i].db ? st.items[i].db->n_pkgs : 0;
     r->pkgs = vg_arena_alloc(r->arena, (total ? total : 1) * sizeof(vg_index_pkg));
     for (size_t i = 0; i < st.n; i++) {
         const live *it = &st.items[i];
-        if (!it->db)
+        if (!it->db || lockfile_shadowed(&st, it))
             continue;
         const char *db_path = dup(r, it->path);
         for (size_t k = 0; k < it->db->n_pkgs; k++) {
@@ -249,12 +318,14 @@ int vg_index_coalesce(vg_index_report **out, vg_layer_result *const *layers, siz
             ip->pkg.source_version = dup(r, p->source_version);
             ip->pkg.module = dup(r, p->module);
             ip->pkg.vendor = dup(r, p->vendor);
-            ip->pkg.purl = dup(r, p->purl);
+            ip->pkg.purl =
+                p->purl ? dup(r, p->purl) : os_purl(r, p, r->n_dists ? &r->dists[0] : NULL, &purl);
             ip->pkg.introduced_in = dup(r, it->introduced[k]);
             ip->package_db = db_path;
-            ip->dist_index = r->n_dists ? 0 : -1;
+            ip->dist_index = r->n_dists && os_format(p->format) ? 0 : -1;
         }
     }
+    vg_strbuf_dispose(&purl);
     for (size_t i = 0; i < st.n; i++)
         free(st.items[i].introduced);
     free(st.items);

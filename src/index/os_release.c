@@ -1,7 +1,8 @@
 /* os_release.c — the distribution scanner of src/index/: etc/os-release, usr/lib/os-release,
- * etc/lsb-release, etc/debian_version and etc/alpine-release each become one vg_release_file
- * candidate; vg__distribution_finish derives the vigil namespace ("debian:12") the matcher uses.
- * The coalescer, not this file, chooses between the candidates of an image. */
+ * etc/lsb-release, etc/debian_version, etc/alpine-release, etc/redhat-release and
+ * etc/system-release each become one vg_release_file candidate; vg__distribution_finish derives
+ * the vigil namespace ("debian:12", "rhel:9") the matcher uses. The coalescer, not this file,
+ * chooses between the candidates of an image. */
 #include "index_int.h"
 
 #include <stdarg.h>
@@ -19,6 +20,23 @@
  *
  * debian_version and alpine-release hold one word on their first line ("12.5", "trixie/sid",
  * "3.19.1"); an empty file or a word with unexpected characters is an error.
+ *
+ * redhat-release and system-release (the RPM family; system-release is Amazon Linux's, and a
+ * symlink elsewhere) hold "<name> release <version> [(<codename>)]" on their first line:
+ * "Red Hat Enterprise Linux release 9.3 (Plow)", "CentOS Stream release 9", "Amazon Linux
+ * release 2 (Karoo)". The name gives the os-release ID: Red Hat... rhel, CentOS... centos,
+ * Rocky... rocky, AlmaLinux... almalinux, Fedora... fedora, Oracle... ol, Amazon... amzn,
+ * SUSE... sles, openSUSE... opensuse, VMware Photon... photon; any other name its first word,
+ * lowercased. An empty first line, no " release " or a version with unexpected characters
+ * is an error.
+ *
+ * Namespaces (vg__distribution_finish): the major version for rhel (UBI images are ID=rhel),
+ * centos, rocky, almalinux and ol ("rhel:9" of "9.3"); CentOS Stream (NAME or PRETTY_NAME
+ * containing "Stream") is "centos:stream9", apart from CentOS Linux 8 ("centos:8"), since it
+ * is a different product with its own lifecycle; amzn the major ("amzn:2", "amzn:2023" of
+ * "2023.3.20240219") except Amazon Linux AMI 1, whose release is its year.month
+ * ("amzn:2018.03"); alpine major.minor; every other ID keeps VERSION_ID whole ("fedora:39",
+ * "sles:15.5", "opensuse-leap:15.5", "photon:5.0").
  */
 
 #define VALUE_MAX 65536 /* longest value kept from a release file */
@@ -60,6 +78,7 @@ typedef enum file_kind {
     K_LSB_RELEASE,
     K_DEBIAN_VERSION,
     K_ALPINE_RELEASE,
+    K_REDHAT_RELEASE,
 } file_kind;
 
 static const struct {
@@ -68,7 +87,8 @@ static const struct {
 } release_paths[] = {
     {"etc/os-release", K_OS_RELEASE},         {"usr/lib/os-release", K_OS_RELEASE},
     {"etc/lsb-release", K_LSB_RELEASE},       {"etc/debian_version", K_DEBIAN_VERSION},
-    {"etc/alpine-release", K_ALPINE_RELEASE},
+    {"etc/alpine-release", K_ALPINE_RELEASE}, {"etc/redhat-release", K_REDHAT_RELEASE},
+    {"etc/system-release", K_REDHAT_RELEASE},
 };
 
 static bool is_blank(char c)
@@ -224,8 +244,8 @@ static int parse_assignments(vg_strbuf *vals, const key_slot *keys, const char *
     return rc;
 }
 
-/* The first line of a one-word file, trimmed; it must be a plain version or codename. */
-static int parse_word_file(vg_slice *out, const char *path, const char *buf, size_t len)
+/* The first line of a release file, trimmed and at most 256 bytes. */
+static int first_line(vg_slice *out, const char *path, const char *buf, size_t len)
 {
     cursor c = {buf, len ? buf + len : buf, 0};
     vg_slice line = {buf, 0};
@@ -235,19 +255,32 @@ static int parse_word_file(vg_slice *out, const char *path, const char *buf, siz
         return parse_error(path, 1, "empty release file");
     if (line.len > 256)
         return parse_error(path, 1, "release string longer than 256 bytes");
-    for (size_t i = 0; i < line.len; i++) {
-        char ch = line.ptr[i];
+    *out = line;
+    return 0;
+}
+
+/* VG_EINVAL unless `word` is a plain version or codename. */
+static int check_word(vg_slice word, const char *path)
+{
+    for (size_t i = 0; i < word.len; i++) {
+        char ch = word.ptr[i];
         if (!is_alpha(ch) && !is_digit(ch) && !strchr(".+~_-/", ch)) {
             vg_strbuf q;
             vg_strbuf_init(&q, 1024);
-            vg_strbuf_put_escaped(&q, line.ptr, line.len, 80);
+            vg_strbuf_put_escaped(&q, word.ptr, word.len, 80);
             int rc = parse_error(path, 1, "unexpected character in release string \"%s\"", q.buf);
             vg_strbuf_dispose(&q);
             return rc;
         }
     }
-    *out = line;
     return 0;
+}
+
+/* The first line of a one-word file, trimmed; it must be a plain version or codename. */
+static int parse_word_file(vg_slice *out, const char *path, const char *buf, size_t len)
+{
+    int rc = first_line(out, path, buf, len);
+    return rc ? rc : check_word(*out, path);
 }
 
 static const char *dup_slice(vg_layer_result *r, vg_slice s)
@@ -258,6 +291,63 @@ static const char *dup_slice(vg_layer_result *r, vg_slice s)
 static const char *dup_cstr(vg_layer_result *r, const char *s)
 {
     return dup_slice(r, vg_slice_from_cstr(s));
+}
+
+/* The os-release ID of the distribution a redhat-release name starts with. */
+static const struct {
+    const char *prefix;
+    const char *id;
+} redhat_names[] = {
+    {"Red Hat", "rhel"},         {"CentOS", "centos"}, {"Rocky", "rocky"},
+    {"AlmaLinux", "almalinux"},  {"Fedora", "fedora"}, {"Oracle", "ol"},
+    {"Amazon", "amzn"},          {"SUSE", "sles"},     {"openSUSE", "opensuse"},
+    {"VMware Photon", "photon"},
+};
+
+/* "<name> release <version> [(<codename>)]": see the comment at the top. */
+static int parse_redhat_release(vg_layer_result *r, vg_distribution *d, const char *path,
+                                const char *buf, size_t len)
+{
+    static const char sep[] = " release ";
+    vg_slice line = {buf, 0};
+    int rc = first_line(&line, path, buf, len);
+    if (rc)
+        return rc;
+    const char *at = memmem(line.ptr, line.len, sep, sizeof(sep) - 1);
+    if (!at || at == line.ptr)
+        return parse_error(path, 1, "not \"<name> release <version>\"");
+    vg_slice name = vg_slice_trim((vg_slice){line.ptr, (size_t)(at - line.ptr)});
+    const char *after = at + sizeof(sep) - 1;
+    vg_slice rest = vg_slice_trim((vg_slice){after, line.len - (size_t)(after - line.ptr)});
+    vg_slice version;
+    vg_slice tail = vg_slice_split(rest, ' ', &version);
+    if (version.len == 0)
+        return parse_error(path, 1, "no version after \"release\"");
+    if ((rc = check_word(version, path)) != 0)
+        return rc;
+    if (tail.ptr) {
+        tail = vg_slice_trim(tail);
+        if (tail.len > 2 && tail.ptr[0] == '(' && tail.ptr[tail.len - 1] == ')')
+            d->version_code_name = dup_slice(r, (vg_slice){tail.ptr + 1, tail.len - 2});
+    }
+    const char *id = NULL;
+    for (size_t i = 0; !id && i < VG_ARRAY_LEN(redhat_names); i++)
+        if (vg_slice_starts_with(name, redhat_names[i].prefix))
+            id = redhat_names[i].id;
+    vg_strbuf word;
+    vg_strbuf_init(&word, 256);
+    if (!id) {
+        for (size_t i = 0; i < name.len && (is_alpha(name.ptr[i]) || is_digit(name.ptr[i])); i++)
+            vg_strbuf_putc(&word, name.ptr[i]);
+        id = word.buf; /* lowercased by vg__distribution_finish; "" becomes "linux" */
+    }
+    d->did = dup_cstr(r, id);
+    vg_strbuf_dispose(&word);
+    d->name = dup_slice(r, name);
+    d->version = dup_slice(r, rest);
+    d->version_id = dup_slice(r, version);
+    d->pretty_name = dup_slice(r, line);
+    return 0;
 }
 
 static int parse(vg_layer_result *r, const char *path, const char *buf, size_t len,
@@ -272,7 +362,11 @@ static int parse(vg_layer_result *r, const char *path, const char *buf, size_t l
     vg_distribution d;
     memset(&d, 0, sizeof(d));
     int rc = 0;
-    if (kind == K_OS_RELEASE || kind == K_LSB_RELEASE) {
+    if (kind == K_REDHAT_RELEASE) {
+        rc = parse_redhat_release(r, &d, path, buf, len);
+        if (rc)
+            return rc;
+    } else if (kind == K_OS_RELEASE || kind == K_LSB_RELEASE) {
         vg_strbuf vals[S_COUNT];
         for (int i = 0; i < S_COUNT; i++)
             vg_strbuf_init(&vals[i], VALUE_MAX);
@@ -375,6 +469,13 @@ static vg_slice codename_in(const char *s)
     return (vg_slice){NULL, 0};
 }
 
+/* CentOS Stream, as opposed to CentOS Linux: its NAME or PRETTY_NAME says so. */
+static bool is_stream(const vg_distribution *d)
+{
+    return (nonempty(d->name) && strstr(d->name, "Stream")) ||
+           (nonempty(d->pretty_name) && strstr(d->pretty_name, "Stream"));
+}
+
 void vg__distribution_finish(vg_layer_result *r, vg_distribution *d)
 {
     vg_strbuf sb;
@@ -394,6 +495,15 @@ void vg__distribution_finish(vg_layer_result *r, vg_distribution *d)
             strcmp(d->did, "centos") == 0 || strcmp(d->did, "rocky") == 0 ||
             strcmp(d->did, "almalinux") == 0 || strcmp(d->did, "ol") == 0) {
             vg_slice m = numeric_prefix(vid, 1);
+            if (m.len)
+                ver = m;
+            if (strcmp(d->did, "centos") == 0 && is_stream(d))
+                vg_strbuf_puts(&sb, "stream");
+        } else if (strcmp(d->did, "amzn") == 0) {
+            /* Amazon Linux AMI 1 is "2018.03"; 2 and 2023 are the majors of "2", "2023.3...". */
+            vg_slice m = numeric_prefix(vid, 1);
+            if (m.len == 4 && memcmp(m.ptr, "2022", 4) < 0)
+                m = numeric_prefix(vid, 2);
             if (m.len)
                 ver = m;
         } else if (strcmp(d->did, "alpine") == 0) {
@@ -428,4 +538,4 @@ static bool wants(const char *path)
     return false;
 }
 
-const vg_scanner vg__scanner_os_release = {"os-release", wants, parse};
+const vg_scanner vg__scanner_os_release = {.name = "os-release", .wants = wants, .parse = parse};

@@ -26,6 +26,8 @@
 /* SQLite virtual-machine steps for reading one rpmdb.sqlite (checked every 1000 steps): a
  * full scan costs a few dozen steps per row, so 200,000 packages stay far below it. */
 #define VG_RPMDB_SQLITE_MAX_STEPS ((uint64_t)200 << 20)
+/* The step cap in force: VG_RPMDB_SQLITE_MAX_STEPS; only tests lower it. */
+extern uint64_t vg__rpmdb_sqlite_max_steps;
 /* Bytes of warning text kept per database (the count of skipped headers is always exact). */
 #define VG_RPMDB_MAX_WARNING_BYTES 16384u
 
@@ -120,9 +122,9 @@ vg__rpmdb_kind vg__rpmdb_detect(const uint8_t *buf, size_t len);
  * package is skipped, counted here, and its message ("<path>: package #3 (hnum 17): tag 1001
  * (VERSION): ...") appended, one per line, up to VG_RPMDB_MAX_WARNING_BYTES. */
 typedef struct vg__rpm_warnings {
-    size_t n_skipped;  /* damaged records and headers */
-    size_t n_pubkeys;  /* gpg-pubkey pseudo-packages, skipped on purpose */
-    vg_strbuf text;    /* one message per line */
+    size_t n_skipped; /* damaged records and headers */
+    size_t n_pubkeys; /* gpg-pubkey pseudo-packages, skipped on purpose */
+    vg_strbuf text;   /* one message per line */
 } vg__rpm_warnings;
 
 void vg__rpm_warnings_init(vg__rpm_warnings *w);

@@ -22,6 +22,8 @@
 #define SQLITE_MAGIC "SQLite format 3"
 #define PROGRESS_EVERY 1000
 
+uint64_t vg__rpmdb_sqlite_max_steps = VG_RPMDB_SQLITE_MAX_STEPS;
+
 typedef struct budget {
     uint64_t steps;
     bool exceeded;
@@ -31,7 +33,7 @@ static int on_progress(void *arg)
 {
     budget *b = arg;
     b->steps += PROGRESS_EVERY;
-    if (b->steps > VG_RPMDB_SQLITE_MAX_STEPS) {
+    if (b->steps > vg__rpmdb_sqlite_max_steps) {
         b->exceeded = true;
         return 1; /* interrupts the statement */
     }
@@ -44,7 +46,7 @@ static int sqlite_error(const char *path, sqlite3 *db, const budget *b, const ch
         return vg_error_set(VG_ETOOBIG,
                             "%s: reading the SQLite database took more than "
                             "VG_RPMDB_SQLITE_MAX_STEPS (%llu) steps",
-                            path, (unsigned long long)VG_RPMDB_SQLITE_MAX_STEPS);
+                            path, (unsigned long long)vg__rpmdb_sqlite_max_steps);
     return vg_error_set(VG_EINVAL, "%s: %s: SQLite: %s", path, what,
                         db ? sqlite3_errmsg(db) : "out of memory");
 }
@@ -63,9 +65,8 @@ static int open_copy(sqlite3 **out, const char *path, const uint8_t *buf, size_t
     sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
-    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, (int)(VG_RPMHDR_MAX_BLOB < 0x7fffffff
-                                                     ? VG_RPMHDR_MAX_BLOB
-                                                     : 0x7fffffff));
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH,
+                  (int)(VG_RPMHDR_MAX_BLOB < 0x7fffffff ? VG_RPMHDR_MAX_BLOB : 0x7fffffff));
     sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
 
     unsigned char *copy = sqlite3_malloc64(len);

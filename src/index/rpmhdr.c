@@ -40,7 +40,8 @@ enum {
 #define REGION_TRAILER 16u
 
 static const char *const type_names[] = {
-    "NULL", "CHAR", "INT8", "INT16", "INT32", "INT64", "STRING", "BIN", "STRING_ARRAY", "I18NSTRING",
+    "NULL",  "CHAR",   "INT8", "INT16",        "INT32",
+    "INT64", "STRING", "BIN",  "STRING_ARRAY", "I18NSTRING",
 };
 
 /* Bytes per item of each type (0 for the string types, measured separately). */
@@ -146,12 +147,23 @@ static uint64_t data_length(const uint8_t *ds, uint32_t dl, uint32_t off, uint32
 }
 
 /* The tags kept while scanning, by slot. */
-enum { K_NAME, K_VERSION, K_RELEASE, K_EPOCH, K_SIZE, K_VENDOR, K_ARCH, K_SOURCERPM,
-       K_LONGSIZE, K_MODLABEL, K_COUNT };
+enum {
+    K_NAME,
+    K_VERSION,
+    K_RELEASE,
+    K_EPOCH,
+    K_SIZE,
+    K_VENDOR,
+    K_ARCH,
+    K_SOURCERPM,
+    K_LONGSIZE,
+    K_MODLABEL,
+    K_COUNT
+};
 
 static const uint32_t kept_tags[K_COUNT] = {
-    VG_RPMTAG_NAME,   VG_RPMTAG_VERSION, VG_RPMTAG_RELEASE,   VG_RPMTAG_EPOCH,
-    VG_RPMTAG_SIZE,   VG_RPMTAG_VENDOR,  VG_RPMTAG_ARCH,      VG_RPMTAG_SOURCERPM,
+    VG_RPMTAG_NAME,     VG_RPMTAG_VERSION,         VG_RPMTAG_RELEASE, VG_RPMTAG_EPOCH,
+    VG_RPMTAG_SIZE,     VG_RPMTAG_VENDOR,          VG_RPMTAG_ARCH,    VG_RPMTAG_SOURCERPM,
     VG_RPMTAG_LONGSIZE, VG_RPMTAG_MODULARITYLABEL,
 };
 
@@ -188,8 +200,8 @@ static int check_region(bool *region, uint32_t *ril, uint32_t *rdl, const uint8_
                          tr.tag, tr.type, tr.count, e.tag);
     int64_t size = -(int64_t)tr.offset; /* the trailer holds minus the region's entry bytes */
     if (size < 0 || size % ENTRY_SIZE != 0 || size / ENTRY_SIZE > il)
-        return tag_error(&e, 0, "region size %lld does not fit %u index entries",
-                         (long long)size, il);
+        return tag_error(&e, 0, "region size %lld does not fit %u index entries", (long long)size,
+                         il);
     *region = true;
     *ril = (uint32_t)(size / ENTRY_SIZE);
     *rdl = (uint32_t)e.offset + REGION_TRAILER;
@@ -244,10 +256,9 @@ int vg__rpmhdr_parse(vg__rpmhdr *out, const uint8_t *blob, size_t len)
             return tag_error(&e, i, "data at offset %d overlaps the previous entry's (to %llu)",
                              e.offset, (unsigned long long)end);
         if (type_size[e.type] > 1 && (uint32_t)e.offset % type_size[e.type] != 0)
-            return tag_error(&e, i, "offset %d is not aligned for %s", e.offset,
-                             type_name(e.type));
-        uint64_t n = e.type == T_NULL ? 0 : data_length(ds, dl, (uint32_t)e.offset, e.type,
-                                                        e.count);
+            return tag_error(&e, i, "offset %d is not aligned for %s", e.offset, type_name(e.type));
+        uint64_t n =
+            e.type == T_NULL ? 0 : data_length(ds, dl, (uint32_t)e.offset, e.type, e.count);
         if (n == 0)
             return tag_error(&e, i, "%u %s item(s) at offset %d do not fit in the data (%u bytes)",
                              e.count, type_name(e.type), e.offset, dl);

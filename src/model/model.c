@@ -81,6 +81,17 @@ void vg_layer_result_add_whiteout(vg_layer_result *r, const char *path, bool opa
     *slot = p;
 }
 
+void vg_layer_result_add_warning(vg_layer_result *r, const char *msg)
+{
+    if (r->n_warnings >= VG_MAX_WARNINGS) {
+        r->warnings_dropped++;
+        return;
+    }
+    const char *copy = vg_arena_strndup(r->arena, msg, strlen(msg));
+    const char **slot = arena_push(r->arena, (void **)&r->warnings, &r->n_warnings, sizeof(*slot));
+    *slot = copy;
+}
+
 vg_index_report *vg_index_report_new(const char *manifest_hash)
 {
     vg_index_report *r = vg_xcalloc(1, sizeof(*r));

@@ -81,7 +81,14 @@ typedef struct vg_layer_result {
     const char **opaque_dirs; /* directories whose lower contents are hidden ("usr/lib/x") */
     size_t n_opaque;
     unsigned long entries; /* tar entries seen */
+    const char **warnings; /* files skipped, and why ("layer sha256:..: usr/x/package.json:1:1:
+                              ..."): at most VG_MAX_WARNINGS kept */
+    size_t n_warnings;
+    size_t warnings_dropped; /* warnings past VG_MAX_WARNINGS, counted only */
 } vg_layer_result;
+
+/* Warnings kept per layer result and per IndexReport. */
+#define VG_MAX_WARNINGS 256
 
 /* Creates an empty layer result for `digest` (copied). Never fails (aborts on OOM). */
 vg_layer_result *vg_layer_result_new(const char *digest);
@@ -93,6 +100,8 @@ vg_pkgdb *vg_layer_result_add_db(vg_layer_result *r, const char *path, vg_pkg_fo
 vg_package *vg_pkgdb_add(vg_layer_result *r, vg_pkgdb *db);
 vg_release_file *vg_layer_result_add_release(vg_layer_result *r, const char *path);
 void vg_layer_result_add_whiteout(vg_layer_result *r, const char *path, bool opaque);
+/* Records a warning (copied); past VG_MAX_WARNINGS only warnings_dropped grows. */
+void vg_layer_result_add_warning(vg_layer_result *r, const char *msg);
 /* Copies `n` bytes of `s` into the result's arena (NUL-terminated). */
 const char *vg_layer_result_strndup(vg_layer_result *r, const char *s, size_t n);
 
@@ -117,6 +126,10 @@ typedef struct vg_index_report {
     size_t n_pkgs;
     vg_distribution *dists;
     size_t n_dists;
+    const char **warnings; /* the layers' warnings, bottom layer first (at most
+                              VG_MAX_WARNINGS) */
+    size_t n_warnings;
+    size_t warnings_dropped;
 } vg_index_report;
 
 vg_index_report *vg_index_report_new(const char *manifest_hash);

@@ -15,12 +15,24 @@ typedef struct vg_store vg_store;
 /* Opens the store named by `dsn` — a file path or "sqlite:PATH" (the embedded default) —
  * creating it and applying pending migrations in one transaction. The SQLite file runs in
  * WAL mode: many readers, one writer. Returns 0, VG_EIO (cannot open or write), or
- * VG_EINVAL (not a vigil database, or a newer schema than this binary knows). */
+ * VG_EINVAL (not a vigil database, or a newer schema than this binary knows: "database schema
+ * N is newer than this vigil (M)"; an empty DSN, ":memory:", or postgres:// in this build).
+ *
+ * Thread-safety: a handle may be shared by any number of threads. Each call checks a
+ * connection out of the handle's small pool (SQLite: one connection per concurrent call, at
+ * most 8 kept idle), so reads run concurrently and never see an uncommitted run, even one open
+ * on the same handle. A vg_store_tx belongs to one thread at a time. Close the handle only
+ * after every call has returned and every tx has ended.
+ *
+ * Next to a SQLite file PATH live PATH-wal and PATH-shm (SQLite's) and PATH-lock (the
+ * per-updater run locks). */
 int vg_store_open(vg_store **out, const char *dsn);
+/* Closes the handle and its connections. NULL is a no-op. */
 void vg_store_close(vg_store *s);
 
-/* The default DSN: $VIGIL_DB if set, else ~/.cache/vigil/vigil.db (directories created).
- * Heap string, caller frees. */
+/* The default DSN: $VIGIL_DB if set, else ~/.cache/vigil/vigil.db (directories created,
+ * mode 0700). Heap string, caller frees; NULL with the error set (VG_EINVAL when neither
+ * VIGIL_DB nor HOME is set, VG_EIO when a directory cannot be created). */
 char *vg_store_default_dsn(void);
 
 /* The schema version the store is at, and the newest this binary knows. */
@@ -41,24 +53,43 @@ typedef struct vg_store_tx vg_store_tx;
 
 /* Starts writing one updater run. Nothing is visible to readers until commit; abort (or a
  * crash) leaves the previous operation serving. One writer per updater at a time
- * (VG_ECONFLICT if another run of the same updater is open). */
+ * (VG_ECONFLICT if another run of the same updater is open, in this process or another);
+ * runs of different updaters may be open at once. `updater` is 1-63 bytes of [A-Za-z0-9._:-],
+ * `fingerprint` 1-159 printable ASCII bytes without blanks (VG_EINVAL otherwise). The op's
+ * date is the time of begin.
+ *
+ * SQLite: the run is written in short batched transactions under a pending op that readers
+ * ignore, so the single write lock is never held for a whole run; a run killed mid-way leaves
+ * an invisible pending op that the next run of that updater (or vg_store_gc) deletes. */
 int vg_store_update_begin(vg_store_tx **out, vg_store *s, const char *updater,
                           const char *fingerprint);
-/* Adds one advisory to the run. Advisory rows are de-duplicated by content hash across
- * operations, so an unchanged advisory costs one link row. The advisory is copied. */
+/* Adds one advisory to the run. Advisory rows are de-duplicated by content hash (SHA-256 of
+ * the canonical JSON) across operations, so an unchanged advisory costs one link row; the same
+ * content put twice in one run counts once. The advisory is copied. VG_EINVAL when it has no
+ * id or source, an affected record has no ns or package, a string is not UTF-8, or a CVSS score
+ * is not finite; VG_ETOOBIG past 16 MiB of JSON. A failed write (not a rejected advisory)
+ * poisons the run: later puts and the commit fail, and the run must be aborted. */
 int vg_store_update_put(vg_store_tx *tx, const vg_advisory *a);
-/* Commits the run as a new update operation and fills `out` (may be NULL). */
+/* Commits the run as a new update operation and fills `out` (may be NULL). The tx is freed
+ * whatever the result; on failure the run is aborted. */
 int vg_store_update_commit(vg_store_tx *tx, vg_update_op *out);
+/* Drops the run and frees the tx (NULL is a no-op). Nothing of it stays visible. */
 void vg_store_update_abort(vg_store_tx *tx);
 
-/* The newest operation of `updater`: 0, or VG_ENOTFOUND. */
+/* The newest operation of `updater` (the highest id; import only adds ops newer by date, so
+ * it is also the newest by date): 0, or VG_ENOTFOUND. */
 int vg_store_latest_op(vg_update_op *out, vg_store *s, const char *updater);
 /* All operations of `updater` (NULL: every updater), newest first. `*out` is heap, freed by
  * the caller. */
 int vg_store_list_ops(vg_update_op **out, size_t *n, vg_store *s, const char *updater);
 
 /* The difference between two operations of the same updater: advisories (by advisory id
- * plus content hash) present in `cur` but not `prev` (added) and the reverse (removed). */
+ * plus content hash) present in `cur` but not `prev` (added) and the reverse (removed).
+ * An advisory whose content changed in any field appears in both lists under its id (removed
+ * with the old content, added with the new). Ids are sorted; an id repeats when one op holds
+ * two contents under it. `prev` 0 means "no previous operation": everything is added.
+ * VG_ENOTFOUND for an unknown (or uncommitted) op, VG_EINVAL for ops of different updaters.
+ * `out` is always initialised; dispose it. */
 typedef struct vg_store_diff {
     char **added; /* advisory ids, heap */
     size_t n_added;
@@ -71,7 +102,10 @@ void vg_store_diff_dispose(vg_store_diff *d);
 
 /* Keeps the newest `keep` operations of `updater` and deletes older ones, at most `batch`
  * operations per call (so a long GC never holds the write lock for long); unreferenced
- * advisory rows go with them. `*deleted` counts the operations removed. */
+ * advisory rows go with them. `*deleted` counts the operations removed: call again until it
+ * is 0. `updater` NULL: every updater, `keep` each. Also deletes the pending data of runs
+ * that died before commit (within the same batch budget, not counted). Each operation is
+ * deleted in its own transaction. VG_EINVAL when `batch` is 0. */
 int vg_store_gc(size_t *deleted, vg_store *s, const char *updater, unsigned keep, size_t batch);
 
 /* ---- reads for the matcher ----------------------------------------------------------- */
@@ -85,10 +119,50 @@ typedef int (*vg_store_advisory_cb)(void *ctx, const vg_advisory *a);
 int vg_store_find_affected(vg_store *s, const char *ns, const char *package, bool source_pkg,
                            vg_store_advisory_cb cb, void *ctx);
 
-/* Every advisory of operation `op_id`, in id order. */
+/* Every advisory of operation `op_id`, in id order. VG_ENOTFOUND for an unknown op. */
 int vg_store_op_advisories(vg_store *s, int64_t op_id, vg_store_advisory_cb cb, void *ctx);
 
-/* Looks up one advisory by id in the newest operations (any updater). VG_ENOTFOUND. */
+/* Looks up one advisory by id in the newest operations (any updater; one call per updater
+ * that has it). VG_ENOTFOUND. */
 int vg_store_get_advisory(vg_store *s, const char *id, vg_store_advisory_cb cb, void *ctx);
+
+/* ---- bundles: moving data to an offline site ----------------------------------------- */
+
+/* The bundle format this vigil writes, and the newest it reads. */
+#define VG_STORE_BUNDLE_VERSION 1
+
+/* Writes a self-contained bundle of the newest operation of each updater (or of those in the
+ * NULL-terminated `updaters`; NULL: all) to `path` ("-": stdout). The format is gzip'd JSON
+ * lines: a manifest {"format":"vigil-bundle","version":1,"created","vigil","ops":[{updater,
+ * ref,fingerprint,date,n_advisories}]}, then per op a header {"op":REF,...} followed by its
+ * advisories, one canonical OSV-shaped JSON object per line, then {"end":true,...}. Streams:
+ * memory does not grow with the bundle. A file is written under a temporary name and renamed
+ * when complete. `*out` (heap, caller frees) lists the exported ops. VG_ENOTFOUND when a named
+ * updater has no operation or there is nothing to export; VG_EIO. */
+int vg_store_export(vg_update_op **out, size_t *n, vg_store *s, const char *path,
+                    const char *const *updaters);
+
+typedef enum vg_store_import_action {
+    VG_IMPORT_ADDED,   /* written as a new operation, now the updater's newest */
+    VG_IMPORT_PRESENT, /* an operation with the same ref is already here: nothing done */
+    VG_IMPORT_OLDER,   /* the updater's newest local operation is as new or newer: skipped */
+} vg_store_import_action;
+
+typedef struct vg_store_import_item {
+    vg_update_op op; /* as in the bundle; id is the new local id when ADDED, else 0 */
+    vg_store_import_action action;
+    vg_update_op local; /* PRESENT: the op with that ref; OLDER: the newer local op */
+} vg_store_import_item;
+
+/* Reads a bundle written by vg_store_export (gzip'd or plain; "-": stdin) and writes each of
+ * its operations as a new operation with the same ref, fingerprint and date — unless the ref
+ * is already present, or the updater's newest local op is as new or newer (an older bundle
+ * never replaces newer data). Each op is its own run (vg_store_update_begin semantics): it
+ * appears whole or not at all. Advisories are re-encoded and re-hashed, never trusted. Streams
+ * with bounded memory (a line is at most 16 MiB; at most 1024 ops, 20,000,000 advisories per
+ * op). `*out` (heap, caller frees, also set on failure) lists the ops handled, in bundle order.
+ * VG_EINVAL with "<path>: line N: ..." for a malformed, truncated or newer-format bundle;
+ * VG_ECONFLICT when a run of the same updater is open; VG_EIO. */
+int vg_store_import(vg_store_import_item **out, size_t *n, vg_store *s, const char *path);
 
 #endif

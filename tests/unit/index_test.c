@@ -530,7 +530,7 @@ static void test_wants(void **state)
         {&vg__scanner_os_release, "etc/lsb-release", true},
         {&vg__scanner_os_release, "etc/debian_version", true},
         {&vg__scanner_os_release, "etc/alpine-release", true},
-        {&vg__scanner_os_release, "etc/redhat-release", false},
+        {&vg__scanner_os_release, "etc/redhat-release", true},
         {&vg__scanner_os_release, "etc/os-release.d", false},
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++)

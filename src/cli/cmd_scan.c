@@ -1,0 +1,241 @@
+/* cmd_scan.c — `vigil scan IMAGE`: index the image, match it against the vulnerability data
+ * in the store, filter, render (table, json, sarif, cyclonedx) and exit with --exit-code when
+ * findings remain: the CI gate. No server needed. */
+#include "cli.h"
+#include "feed/feed.h"
+#include "match/match.h"
+#include "report/report.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Vulnerability data older than this gets a warning. */
+#define STALE_DATA_SECONDS (7 * 24 * 3600)
+
+static const char scan_usage[] =
+    "usage: vigil scan [OPTIONS] IMAGE\n"
+    "Indexes IMAGE, matches it against the vulnerability data in the store and prints the\n"
+    "findings.\n"
+    "\n"
+    "Options:\n"
+    "  --format table|json|sarif|cyclonedx   output format (default table)\n"
+    "  --severity LIST        keep only these severities (UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,\n"
+    "                         HIGH,CRITICAL)\n"
+    "  --ignore-unfixed       hide findings with no fixed version\n"
+    "  --ignore-file FILE     advisory ids to ignore: \"ID [exp:YYYY-MM-DD] [# reason]\"\n"
+    "  --exit-code N          exit N when findings remain after the filters (default 0)\n"
+    "  --include-kernel-headers  report kernel-header packages too (suppressed by default)\n"
+    "  --db PATH              the store (default $VIGIL_DB or ~/.cache/vigil/vigil.db)\n"
+    "  --update               run the updaters first (see vigil update)\n"
+    "  --mirror URL|DIR       with --update: a feed mirror (default $VIGIL_FEED_MIRROR)\n"
+    "  --no-color             plain table even on a terminal\n"
+    "  plus the image options of `vigil index` (--platform, --username, --password-stdin,\n"
+    "  --insecure, --ca-file, --limit NAME=VALUE)\n"
+    "\n"
+    "Exit codes: 0 no findings (or --exit-code not given), N findings remain, 2 usage,\n"
+    "3 invalid input (image, ignore file), 4 other failure (no vulnerability data, I/O).\n";
+
+typedef struct scan_args {
+    const char *format, *severity, *ignore_file, *db, *mirror, *ref;
+    int exit_code;
+    bool ignore_unfixed, include_kernel, update, no_color;
+} scan_args;
+
+static int parse_args(scan_args *a, vg_cli_image_opts *io, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        int k = vg_cli_image_opt(io, argc, argv, &i);
+        if (k < 0)
+            return VG_EXIT_USAGE;
+        if (k > 0)
+            continue;
+        const char *s = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char **slot = NULL;
+        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            fputs(scan_usage, stdout);
+            return -1;
+        } else if (strcmp(s, "--ignore-unfixed") == 0) {
+            a->ignore_unfixed = true;
+        } else if (strcmp(s, "--include-kernel-headers") == 0) {
+            a->include_kernel = true;
+        } else if (strcmp(s, "--update") == 0) {
+            a->update = true;
+        } else if (strcmp(s, "--no-color") == 0) {
+            a->no_color = true;
+        } else if (strcmp(s, "--format") == 0) {
+            slot = &a->format;
+        } else if (strcmp(s, "--severity") == 0) {
+            slot = &a->severity;
+        } else if (strcmp(s, "--ignore-file") == 0) {
+            slot = &a->ignore_file;
+        } else if (strcmp(s, "--db") == 0) {
+            slot = &a->db;
+        } else if (strcmp(s, "--mirror") == 0) {
+            slot = &a->mirror;
+        } else if (strcmp(s, "--exit-code") == 0) {
+            uint64_t n;
+            if (!v || vg_parse_u64(&n, vg_slice_from_cstr(v)) != 0 || n > 255) {
+                fprintf(stderr, "vigil scan: --exit-code wants a number 0-255\n");
+                return VG_EXIT_USAGE;
+            }
+            a->exit_code = (int)n;
+            i++;
+        } else if (s[0] == '-' && s[1] != '\0') {
+            fprintf(stderr, "vigil scan: unknown option '%s'\n%s", s, scan_usage);
+            return VG_EXIT_USAGE;
+        } else if (!a->ref) {
+            a->ref = s;
+        } else {
+            fprintf(stderr, "vigil scan: one IMAGE only\n");
+            return VG_EXIT_USAGE;
+        }
+        if (slot) {
+            if (!v) {
+                fprintf(stderr, "vigil scan: %s needs a value\n", s);
+                return VG_EXIT_USAGE;
+            }
+            *slot = v;
+            i++;
+        }
+    }
+    if (!a->ref) {
+        fputs(scan_usage, stderr);
+        return VG_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Runs every updater; failures are reported and the scan continues with older data. */
+static void run_updates(vg_store *s, const char *mirror)
+{
+    vg_feed_opts fo;
+    vg_feed_opts_default(&fo);
+    fo.mirror = mirror;
+    fo.progress = isatty(STDERR_FILENO);
+    for (const char *const *src = vg_feed_sources(); *src; src++) {
+        vg_feed_result res;
+        if (vg_feed_update(&res, s, *src, &fo) != 0)
+            fprintf(stderr, "vigil: update %s: %s\n", *src, vg_error_last());
+    }
+}
+
+/* 0 when the store holds vulnerability data (warning when it is stale), else exit 4. */
+static int check_data(vg_store *s)
+{
+    vg_update_op *ops = NULL;
+    size_t n = 0;
+    if (vg_store_list_ops(&ops, &n, s, NULL) != 0)
+        return vg_cli_fail("store");
+    int64_t newest = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ops[i].date > newest)
+            newest = ops[i].date;
+    free(ops);
+    if (n == 0) {
+        fprintf(stderr, "vigil: no vulnerability data in the store: run `vigil update` (or "
+                        "`vigil scan --update`) first\n");
+        return VG_EXIT_ERROR;
+    }
+    int64_t age = (int64_t)time(NULL) - newest;
+    if (age > STALE_DATA_SECONDS)
+        fprintf(stderr,
+                "vigil: warning: the vulnerability data is %lld days old; run `vigil "
+                "update`\n",
+                (long long)(age / 86400));
+    return 0;
+}
+
+int vg_cmd_scan(int argc, char **argv)
+{
+    scan_args a = {.format = "table"};
+    vg_cli_image_opts io;
+    vg_cli_image_opts_init(&io);
+    vg_filter filter;
+    vg_filter_init(&filter);
+    vg_store *store = NULL;
+    vg_index_report *index = NULL;
+    vg_vuln_report *vr = NULL;
+    char *dsn = NULL;
+    int status = parse_args(&a, &io, argc, argv);
+    if (status != 0) {
+        status = status < 0 ? VG_EXIT_OK : status;
+        goto out;
+    }
+    status = VG_EXIT_USAGE;
+    vg_report_format fmt;
+    if (vg_report_format_parse(&fmt, a.format) != 0 ||
+        (a.severity && vg_filter_parse_severities(&filter, a.severity) != 0)) {
+        fprintf(stderr, "vigil scan: %s\n", vg_error_last());
+        goto out;
+    }
+    filter.ignore_unfixed = a.ignore_unfixed;
+    if (a.ignore_file && vg_filter_load_ignore_file(&filter, a.ignore_file) != 0) {
+        status = vg_cli_fail("scan");
+        goto out;
+    }
+    dsn = a.db ? vg_xstrdup(a.db) : vg_store_default_dsn();
+    if (vg_store_open(&store, dsn) != 0) {
+        status = vg_cli_fail(dsn);
+        goto out;
+    }
+    if (a.update)
+        run_updates(store, a.mirror ? a.mirror : getenv("VIGIL_FEED_MIRROR"));
+    if ((status = check_data(store)) != 0)
+        goto out;
+    if (vg_index_image(&index, a.ref, &io.opts, &io.index_limits) != 0) {
+        status = vg_cli_fail(a.ref);
+        goto out;
+    }
+    vg_match_opts mo;
+    vg_match_opts_default(&mo);
+    mo.include_kernel_headers = a.include_kernel;
+    if (vg_match(&vr, store, index, &mo) != 0) {
+        status = vg_cli_fail("match");
+        goto out;
+    }
+    char today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    vg_filter_stats fs;
+    vg_filter_apply(vr, &filter, today, &fs);
+    for (size_t i = 0; i < fs.n_expired; i++)
+        fprintf(stderr, "vigil: ignore file %s:%lu: rule for %s expired on %s; not applied\n",
+                a.ignore_file, fs.expired[i]->line, fs.expired[i]->id, fs.expired[i]->expires);
+    vg_filter_stats_dispose(&fs);
+    if (vr->n_invalid)
+        fprintf(stderr, "vigil: warning: %zu affected records skipped: %s\n", vr->n_invalid,
+                vr->first_invalid ? vr->first_invalid : "");
+    vg_render_opts ro = {.color = fmt == VG_FORMAT_TABLE && !a.no_color && isatty(STDOUT_FILENO) &&
+                                  !getenv("NO_COLOR"),
+                         .image_ref = a.ref,
+                         .tool_version = VG_VERSION_STRING};
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, (size_t)1 << 30);
+    if (vg_report_vuln(&sb, vr, fmt, &ro) != 0) {
+        vg_strbuf_dispose(&sb);
+        status = vg_cli_fail("render");
+        goto out;
+    }
+    fwrite(sb.buf, 1, sb.len, stdout);
+    vg_strbuf_dispose(&sb);
+    if (fflush(stdout) != 0) {
+        status = VG_EXIT_ERROR;
+        goto out;
+    }
+    status = vr->n_findings > 0 ? a.exit_code : VG_EXIT_OK;
+out:
+    vg_vuln_report_free(vr);
+    vg_index_report_free(index);
+    vg_store_close(store);
+    free(dsn);
+    vg_filter_dispose(&filter);
+    vg_cli_image_opts_dispose(&io);
+    return status;
+}

@@ -1,0 +1,109 @@
+/* store_int.h — private to src/store/: the backend table (store.c dispatches every store.h
+ * call through it; sqlite.c implements it today, postgres.c later), the canonical advisory JSON
+ * codec (advisory_json.c) that every backend stores and hashes, and the bundle helpers. */
+#ifndef VG_STORE_INT_H
+#define VG_STORE_INT_H
+
+#include "store.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* One advisory encoded for storage: its canonical JSON, the SHA-256 of that JSON (the
+ * de-duplication key) and the keys of its affected index. Borrowed for the call. */
+typedef struct vg__encoded {
+    uint8_t hash[32];
+    const char *id;
+    const char *source;
+    const char *body;
+    size_t len;
+    const vg_affected *affected; /* ns, package, source_pkg are indexed */
+    size_t n_affected;
+} vg__encoded;
+
+/* What a new operation is: store.c fills it (a fresh UUID and the current time for a run, the
+ * bundle's values for an import). */
+typedef struct vg__op_spec {
+    const char *updater;
+    const char *fingerprint;
+    const char *ref;
+    int64_t date;
+    bool import; /* skip when the ref exists or the newest local op is not older */
+} vg__op_spec;
+
+/* The outcome of a begin for an import (spec.import): the tx is opened only for NEW. */
+typedef enum vg__begin_status {
+    VG__BEGIN_NEW,
+    VG__BEGIN_PRESENT, /* an op with this ref exists: `local` is it */
+    VG__BEGIN_OLDER,   /* the newest local op of the updater is as new or newer: `local` */
+} vg__begin_status;
+
+/* Called with each stored advisory body (canonical JSON, not NUL-terminated). */
+typedef int (*vg__body_cb)(void *ctx, const char *body, size_t len);
+
+typedef struct vg_store_backend {
+    const char *name;
+    void (*close)(vg_store *s);
+    int (*schema_version)(int *out, int *latest, vg_store *s);
+    int (*begin)(vg_store_tx **out, vg__begin_status *status, vg_update_op *local, vg_store *s,
+                 const vg__op_spec *spec);
+    int (*put)(vg_store_tx *tx, const vg__encoded *e);
+    int (*commit)(vg_store_tx *tx, vg_update_op *out);
+    void (*abort)(vg_store_tx *tx);
+    int (*latest_op)(vg_update_op *out, vg_store *s, const char *updater);
+    int (*list_ops)(vg_update_op **out, size_t *n, vg_store *s, const char *updater);
+    int (*diff_ops)(vg_store_diff *out, vg_store *s, int64_t prev, int64_t cur);
+    int (*gc)(size_t *deleted, vg_store *s, const char *updater, unsigned keep, size_t batch);
+    int (*find_affected)(vg_store *s, const char *ns, const char *package, bool source_pkg,
+                         vg__body_cb cb, void *ctx);
+    int (*op_bodies)(vg_store *s, int64_t op_id, vg__body_cb cb, void *ctx);
+    int (*get_bodies)(vg_store *s, const char *id, vg__body_cb cb, void *ctx);
+} vg_store_backend;
+
+/* Every backend's handle and transaction start with these. */
+struct vg_store {
+    const vg_store_backend *be;
+};
+
+struct vg_store_tx {
+    vg_store *s;
+};
+
+/* The SQLite backend: `path` is a file path (never ":memory:"). */
+int vg__sqlite_open(vg_store **out, const char *path);
+/* Its migrations (migrations.c): entry i moves the schema from version i to i + 1. */
+extern const char *const vg__sqlite_migrations[];
+extern const int vg__sqlite_n_migrations;
+
+/* Cap on one advisory's canonical JSON, and so on one line of a bundle. */
+#define VG__ADVISORY_MAX_BYTES ((size_t)16 << 20)
+/* Cap on updater names, fingerprints and refs (the sizes of vg_update_op's fields). */
+#define VG__UPDATER_MAX (sizeof(((vg_update_op *)0)->updater) - 1)
+#define VG__FINGERPRINT_MAX (sizeof(((vg_update_op *)0)->fingerprint) - 1)
+#define VG__REF_MAX (sizeof(((vg_update_op *)0)->ref) - 1)
+
+/* Begins an op described by `spec` after validating its names (store.c). */
+int vg__store_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *local, vg_store *s,
+                    const vg__op_spec *spec);
+
+/* ---- advisory_json.c ----------------------------------------------------------------- */
+
+/* Appends the canonical JSON of `a` to `out`: OSV-shaped, keys sorted, arrays in model order,
+ * compact, NULL fields and empty arrays omitted, reals with 15 significant digits. Equal
+ * advisories give equal bytes. VG_EINVAL when a required field (id, source, an affected's ns
+ * and package) is missing, a string is not UTF-8 or a score is not finite; VG_ETOOBIG past
+ * VG__ADVISORY_MAX_BYTES. */
+int vg__advisory_encode(vg_strbuf *out, const vg_advisory *a);
+
+/* Decodes canonical (or any compatible OSV-shaped) JSON into `out`, every string and array
+ * allocated from `arena`. `where` prefixes error messages, which name the JSON path:
+ * "<where>: affected[2].ranges[0].events[1]: unknown event 'foo'". VG_EINVAL. */
+int vg__advisory_decode(vg_advisory *out, vg_arena *arena, const char *json, size_t len,
+                        const char *where);
+int vg__advisory_decode_json(vg_advisory *out, vg_arena *arena, const json_t *root,
+                             const char *where);
+
+/* SHA-256 of `n` bytes. */
+void vg__sha256(uint8_t out[32], const void *p, size_t n);
+
+#endif
