@@ -9,6 +9,7 @@
 #include "util/util.h"
 #include "version/version.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,26 +19,53 @@ typedef struct vg_fuzz_feed {
     vg_arena *copies;
 } vg_fuzz_feed;
 
+/* The store keeps advisories as JSON: every string must be valid UTF-8. */
+static void vg_fuzz_utf8(const char *s)
+{
+    if (!s)
+        return;
+    json_t *j = json_string(s);
+    if (!j)
+        abort();
+    json_decref(j);
+}
+
 static int vg_fuzz_feed_emit(vg_feed_ctx *ctx, const vg_advisory *a)
 {
     vg_fuzz_feed *f = ctx->emit_state;
+    const char *one[] = {a->id,        a->summary,  a->description,
+                         a->published, a->modified, a->severity_label};
+    for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
+        vg_fuzz_utf8(one[i]);
+    for (size_t i = 0; i < a->n_cwes; i++)
+        vg_fuzz_utf8(a->cwes[i]);
     if (!a->id || !*a->id || !a->source || strcmp(a->source, f->u->name) != 0)
         abort();
-    for (size_t i = 0; i < a->n_aliases; i++)
+    for (size_t i = 0; i < a->n_aliases; i++) {
         if (!a->aliases[i] || !*a->aliases[i])
             abort();
-    for (size_t i = 0; i < a->n_links; i++)
+        vg_fuzz_utf8(a->aliases[i]);
+    }
+    for (size_t i = 0; i < a->n_links; i++) {
         if (!a->links[i])
             abort();
-    for (size_t i = 0; i < a->n_cvss; i++)
+        vg_fuzz_utf8(a->links[i]);
+    }
+    for (size_t i = 0; i < a->n_cvss; i++) {
         if (!a->cvss[i].vector || !a->cvss[i].version)
             abort();
+        vg_fuzz_utf8(a->cvss[i].vector);
+        vg_fuzz_utf8(a->cvss[i].source);
+    }
     if ((unsigned)a->severity > VG_SEV_CRITICAL)
         abort();
     for (size_t i = 0; i < a->n_affected; i++) {
         const vg_affected *af = &a->affected[i];
         if (!af->ns || !af->package || !*af->package || !af->scheme)
             abort();
+        const char *strs[] = {af->ns, af->package, af->arch, af->module, af->cpe};
+        for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
+            vg_fuzz_utf8(strs[k]);
         if (af->n_events > VG_RANGE_MAX_EVENTS)
             abort();
         bool fixed = false;

@@ -26,9 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r->n_dbs != 1 || r->dbs[0].n_pkgs != 1)
             abort();
         const vg_package *p = &r->dbs[0].pkgs[0];
-        if (!*p->name || !*p->version || strspn(p->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-                                                         "KLMNOPQRSTUVWXYZ0123456789._-") !=
-                                             strlen(p->name) ||
+        if (!*p->name || !*p->version ||
+            strspn(p->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+                            "KLMNOPQRSTUVWXYZ0123456789._-") != strlen(p->name) ||
             !p->purl || strncmp(p->purl, "pkg:gem/", 8) != 0)
             abort();
     }

@@ -209,9 +209,6 @@ int vg_cmd_scan(int argc, char **argv)
         fprintf(stderr, "vigil: ignore file %s:%lu: rule for %s expired on %s; not applied\n",
                 a.ignore_file, fs.expired[i]->line, fs.expired[i]->id, fs.expired[i]->expires);
     vg_filter_stats_dispose(&fs);
-    if (vr->n_invalid)
-        fprintf(stderr, "vigil: warning: %zu affected records skipped: %s\n", vr->n_invalid,
-                vr->first_invalid ? vr->first_invalid : "");
     vg_render_opts ro = {.color = fmt == VG_FORMAT_TABLE && !a.no_color && isatty(STDOUT_FILENO) &&
                                   !getenv("NO_COLOR"),
                          .image_ref = a.ref,

@@ -163,8 +163,9 @@ int vg_cmd_update(int argc, char **argv)
                 continue;
             ((char *)item.ptr)[item.len] = '\0';
             if (!known_source(item.ptr)) {
-                fprintf(stderr, "vigil update: unknown source '%s' (known: debian, ubuntu, rhel, "
-                                "alpine, osv, nvd)\n",
+                fprintf(stderr,
+                        "vigil update: unknown source '%s' (known: debian, ubuntu, rhel, "
+                        "alpine, osv, nvd)\n",
                         item.ptr);
                 free(copy);
                 return VG_EXIT_USAGE;
@@ -205,7 +206,7 @@ int vg_cmd_update(int argc, char **argv)
         if (vg_feed_update(&r, s, list[i], &o) != 0) {
             fflush(stdout);
             fprintf(stderr, "vigil: %s\n", vg_error_last());
-            printf("%s: failed after %.2f s; its previous data still serves\n", list[i],
+            printf("%s: failed after %.2f s; nothing stored, earlier data still serves\n", list[i],
                    r.seconds);
             status = VG_EXIT_ERROR;
         } else {

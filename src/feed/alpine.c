@@ -5,6 +5,7 @@
 #include "feed_int.h"
 #include "version/version.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -32,11 +33,10 @@
     "https://secdb.alpinelinux.org/v" v "/main.json",                                              \
         "https://secdb.alpinelinux.org/v" v "/community.json"
 static const char *const alpine_urls[] = {
-    BRANCH("3.3"),  BRANCH("3.4"),  BRANCH("3.5"),  BRANCH("3.6"),  BRANCH("3.7"),
-    BRANCH("3.8"),  BRANCH("3.9"),  BRANCH("3.10"), BRANCH("3.11"), BRANCH("3.12"),
-    BRANCH("3.13"), BRANCH("3.14"), BRANCH("3.15"), BRANCH("3.16"), BRANCH("3.17"),
-    BRANCH("3.18"), BRANCH("3.19"), BRANCH("3.20"), BRANCH("3.21"), BRANCH("3.22"),
-    NULL,
+    BRANCH("3.3"),  BRANCH("3.4"),  BRANCH("3.5"),  BRANCH("3.6"),  BRANCH("3.7"),  BRANCH("3.8"),
+    BRANCH("3.9"),  BRANCH("3.10"), BRANCH("3.11"), BRANCH("3.12"), BRANCH("3.13"), BRANCH("3.14"),
+    BRANCH("3.15"), BRANCH("3.16"), BRANCH("3.17"), BRANCH("3.18"), BRANCH("3.19"), BRANCH("3.20"),
+    BRANCH("3.21"), BRANCH("3.22"), NULL,
 };
 
 typedef struct parse_state {
@@ -144,8 +144,7 @@ static const char *ns_from_version(const vg_feed_ctx *ctx, const char *v)
         v++;
     size_t n = strlen(v);
     char *out = vg_arena_alloc(ctx->arena, n + 8);
-    memcpy(out, "alpine:", 7);
-    memcpy(out + 7, v, n + 1);
+    snprintf(out, n + 8, "alpine:%s", v);
     return out;
 }
 

@@ -95,7 +95,8 @@ static double roundup(double x)
     long long i = round_pos(x * 100000.0);
     if (i % 10000 == 0)
         return (double)i / 100000.0;
-    return (double)(i / 10000 + 1) / 10.0;
+    long long tenths = i / 10000; /* floor: integer division is the point */
+    return (double)(tenths + 1) / 10.0;
 }
 
 enum { AV, AC, PR, UI, S, C, I, A, N3 };
@@ -111,9 +112,8 @@ static const metric v3[N3] = {
     {"A", "HLN", {0.56, 0.22, 0, 0}},
 };
 
-static const char *const v3_extra[] = {"E",   "RL",  "RC",  "CR",  "IR",  "AR", "MAV",
-                                       "MAC", "MPR", "MUI", "MS",  "MC",  "MI", "MA",
-                                       NULL};
+static const char *const v3_extra[] = {"E",   "RL",  "RC", "CR", "IR", "AR", "MAV", "MAC",
+                                       "MPR", "MUI", "MS", "MC", "MI", "MA", NULL};
 
 int vg__cvss3_base_score(double *out, const char *vector)
 {
@@ -134,8 +134,8 @@ int vg__cvss3_base_score(double *out, const char *vector)
     double iss = 1.0 - (1.0 - v3[C].weights[idx[C]]) * (1.0 - v3[I].weights[idx[I]]) *
                            (1.0 - v3[A].weights[idx[A]]);
     double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * pow15(iss - 0.02) : 6.42 * iss;
-    double expl = 8.22 * v3[AV].weights[idx[AV]] * v3[AC].weights[idx[AC]] * pr *
-                  v3[UI].weights[idx[UI]];
+    double expl =
+        8.22 * v3[AV].weights[idx[AV]] * v3[AC].weights[idx[AC]] * pr * v3[UI].weights[idx[UI]];
     double score;
     if (impact <= 0)
         score = 0;
@@ -171,9 +171,9 @@ int vg__cvss2_base_score(double *out, const char *vector)
     int idx[N2];
     if (parse_vector(idx, v2, N2, v2_extra, v) != 0)
         return VG_EINVAL;
-    double impact = 10.41 * (1.0 - (1.0 - v2[C2].weights[idx[C2]]) *
-                                       (1.0 - v2[I2].weights[idx[I2]]) *
-                                       (1.0 - v2[A2].weights[idx[A2]]));
+    double impact =
+        10.41 * (1.0 - (1.0 - v2[C2].weights[idx[C2]]) * (1.0 - v2[I2].weights[idx[I2]]) *
+                           (1.0 - v2[A2].weights[idx[A2]]));
     double expl =
         20.0 * v2[AV2].weights[idx[AV2]] * v2[AC2].weights[idx[AC2]] * v2[AU2].weights[idx[AU2]];
     double f = impact == 0 ? 0 : 1.176;

@@ -6,6 +6,7 @@
 #include "feed_int.h"
 #include "version/version.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,11 +37,10 @@ static const struct {
     const char *codename;
     const char *version;
 } codenames[] = {
-    {"buzz", "1.1"},   {"rex", "1.2"},      {"bo", "1.3"},       {"hamm", "2.0"},
-    {"slink", "2.1"},  {"potato", "2.2"},   {"woody", "3.0"},    {"sarge", "3.1"},
-    {"etch", "4"},     {"lenny", "5"},      {"squeeze", "6"},    {"wheezy", "7"},
-    {"jessie", "8"},   {"stretch", "9"},    {"buster", "10"},    {"bullseye", "11"},
-    {"bookworm", "12"}, {"trixie", "13"},
+    {"buzz", "1.1"},    {"rex", "1.2"},     {"bo", "1.3"},    {"hamm", "2.0"},  {"slink", "2.1"},
+    {"potato", "2.2"},  {"woody", "3.0"},   {"sarge", "3.1"}, {"etch", "4"},    {"lenny", "5"},
+    {"squeeze", "6"},   {"wheezy", "7"},    {"jessie", "8"},  {"stretch", "9"}, {"buster", "10"},
+    {"bullseye", "11"}, {"bookworm", "12"}, {"trixie", "13"},
 };
 
 #define SRC "debian"
@@ -98,8 +98,7 @@ static const char *ns_for(vg_arena *a, const char *codename)
             v = codenames[i].version;
     size_t n = strlen(v);
     char *out = vg_arena_alloc(a, n + 8);
-    memcpy(out, "debian:", 7);
-    memcpy(out + 7, v, n + 1);
+    snprintf(out, n + 8, "debian:%s", v);
     return out;
 }
 
@@ -256,7 +255,7 @@ static int emit_group(parse_state *st, size_t lo, size_t hi)
 {
     vg_arena *a = st->scratch;
     size_t n = hi - lo;
-    json_t **vals = vg_xcalloc(n, sizeof(*vals));
+    json_t **vals = vg_xcalloc(n, sizeof(json_t *));
     int rc = 0;
     size_t n_rel = 0;
     vg__jcur cur;
@@ -329,8 +328,8 @@ static int emit_group(parse_state *st, size_t lo, size_t hi)
         json_object_foreach(rels, codename, rel)
         {
             vg__jpath_key(&st->path, codename);
-            int r = one_release(&adv.affected[adv.n_affected], &sev, &label, st, pkg, codename,
-                                rel);
+            int r =
+                one_release(&adv.affected[adv.n_affected], &sev, &label, st, pkg, codename, rel);
             if (r < 0) {
                 rc = r;
                 break;
@@ -432,7 +431,8 @@ static int parse(vg_feed_ctx *ctx, const char *buf, size_t len)
     vg_strbuf_init(&st.path, 4096);
     int rc = split(&st);
     if (rc == 0) {
-        qsort(st.ents, st.n_ents, sizeof(*st.ents), cmp_entry);
+        if (st.n_ents)
+            qsort(st.ents, st.n_ents, sizeof(*st.ents), cmp_entry);
         /* Duplicate CVE keys inside one package: keep the last. */
         size_t w = 0;
         for (size_t i = 0; i < st.n_ents; i++) {

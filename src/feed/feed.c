@@ -29,12 +29,9 @@ static const struct registered {
     const vg_updater *u;
     unsigned flags;
 } registry[] = {
-    {&vg__updater_debian, 0},
-    {&vg__updater_alpine, MERGE_BY_ID},
-    {&vg__updater_osv, 0},
-    {&vg__updater_ubuntu, 0},
-    {&vg__updater_rhel, 0},
-    {&vg__updater_nvd, 0},
+    {&vg__updater_debian, 0}, {&vg__updater_alpine, MERGE_BY_ID},
+    {&vg__updater_osv, 0},    {&vg__updater_ubuntu, 0},
+    {&vg__updater_rhel, 0},   {&vg__updater_nvd, 0},
 };
 
 static const char *const source_names[] = {"debian", "ubuntu", "rhel", "alpine",
@@ -167,7 +164,7 @@ static void fingerprint(char out[160], const char *source, const vg__fetched *do
     EVP_MD_CTX_free(c);
     vg_strbuf_dispose(&sb);
     static const char digits[] = "0123456789abcdef";
-    memcpy(out, "sha256:", 7);
+    memcpy(out, "sha256:", 8);
     for (unsigned i = 0; i < 32; i++) {
         out[7 + 2 * i] = digits[md[i] >> 4];
         out[8 + 2 * i] = digits[md[i] & 15];
@@ -283,6 +280,7 @@ int vg_feed_update(vg_feed_result *out, vg_store *s, const char *source, const v
     if (rc == 0 && r.merger)
         rc = vg__merger_flush(r.merger, put_one, &r);
     vg_update_op cur;
+    memset(&cur, 0, sizeof(cur));
     if (rc == 0 && r.tx) {
         vg_store_tx *tx = r.tx;
         r.tx = NULL;

@@ -112,7 +112,7 @@ static void hasher_final(hasher *h, char out[72])
     EVP_DigestFinal_ex(h->md, md, &n);
     EVP_MD_CTX_free(h->md);
     h->md = NULL;
-    memcpy(out, "sha256:", 7);
+    memcpy(out, "sha256:", 8);
     hex(out + 7, md, n > 32 ? 32 : n);
 }
 
@@ -165,8 +165,7 @@ static char *percent_decode(const char *s)
     vg_strbuf_init(&sb, PATH_CAP);
     for (const char *p = s; *p; p++) {
         int hi, lo;
-        if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 &&
-            (hi || lo)) {
+        if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 && (hi || lo)) {
             vg_strbuf_putc(&sb, (char)(hi * 16 + lo));
             p += 2;
         } else {
@@ -284,8 +283,7 @@ static int walk_dir(dir_list *out, const vg__fetcher *f, const char *root, const
                     int depth, const char *where)
 {
     if (depth > DIR_DEPTH_CAP)
-        return fetch_fail(f, VG_ETOOBIG, where, "directories nested deeper than %d",
-                          DIR_DEPTH_CAP);
+        return fetch_fail(f, VG_ETOOBIG, where, "directories nested deeper than %d", DIR_DEPTH_CAP);
     vg_strbuf p;
     vg_strbuf_init(&p, PATH_CAP);
     vg_strbuf_printf(&p, "%s%s%s", root, *rel ? "/" : "", rel);
@@ -339,7 +337,8 @@ static int list_dir(dir_list *out, const vg__fetcher *f, const char *root, const
         dir_list_free(out);
         return rc;
     }
-    qsort(out->rel, out->n, sizeof(*out->rel), cmp_str);
+    if (out->n)
+        qsort(out->rel, out->n, sizeof(char *), cmp_str);
     return 0;
 }
 
@@ -395,13 +394,12 @@ static int fetch_local(vg__fetched *out, const vg__fetcher *f, const char *path)
     } else if (S_ISREG(st.st_mode)) {
         out->bytes = (uint64_t)st.st_size;
         out->kind = is_zip_file(path) ? VG_FETCH_ZIP : VG_FETCH_FILE;
-        uint64_t cap = out->kind == VG_FETCH_ZIP ? f->opts->max_total_bytes
-                                                 : f->opts->max_document_bytes;
+        uint64_t cap =
+            out->kind == VG_FETCH_ZIP ? f->opts->max_total_bytes : f->opts->max_document_bytes;
         if (out->bytes > cap)
             return fetch_fail(f, VG_ETOOBIG, out->where, "%llu bytes, above %s (%llu)",
                               (unsigned long long)out->bytes,
-                              out->kind == VG_FETCH_ZIP ? "max_total_bytes"
-                                                        : "max_document_bytes",
+                              out->kind == VG_FETCH_ZIP ? "max_total_bytes" : "max_document_bytes",
                               (unsigned long long)cap);
         rc = hash_file(v, f, path, out->where);
     } else {
@@ -619,8 +617,8 @@ static void sleep_ms(long ms)
 static char *header_value(CURL *h, const char *name)
 {
     struct curl_header *hdr = NULL;
-    if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hdr) != CURLHE_OK || !hdr ||
-        !hdr->value || !header_safe(hdr->value))
+    if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hdr) != CURLHE_OK || !hdr || !hdr->value ||
+        !header_safe(hdr->value))
         return NULL;
     return vg_xstrdup(hdr->value);
 }
@@ -640,8 +638,8 @@ static int http_get(long *status, CURLcode *transport, char **tmp_path, char sha
     if (d.fd < 0) {
         int e = errno;
         vg_strbuf_dispose(&tmp);
-        return fetch_fail(f, VG_EIO, where, "cannot create a download file in %s: %s",
-                          f->cache_dir, strerror(e));
+        return fetch_fail(f, VG_EIO, where, "cannot create a download file in %s: %s", f->cache_dir,
+                          strerror(e));
     }
     hasher_init(&d.h);
     d.show = f->opts->progress && isatty(STDERR_FILENO);
@@ -688,16 +686,16 @@ static int http_get(long *status, CURLcode *transport, char **tmp_path, char sha
     bool closed = close(d.fd) == 0;
     int ret = 0;
     if (d.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-        curl_off_t claimed = -1;
-        curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &claimed);
-        if (claimed > 0 && (uint64_t)claimed > d.cap)
+        char *claimed =
+            rc == CURLE_FILESIZE_EXCEEDED && !d.too_big ? header_value(h, "Content-Length") : NULL;
+        if (claimed)
             ret = fetch_fail(f, VG_ETOOBIG, where,
-                             "the server announces %lld bytes, above max_document_bytes (%llu)",
-                             (long long)claimed, (unsigned long long)d.cap);
+                             "the server announces %s bytes, above max_document_bytes (%llu)",
+                             claimed, (unsigned long long)d.cap);
         else
-            ret = fetch_fail(f, VG_ETOOBIG, where,
-                             "body larger than max_document_bytes (%llu)",
+            ret = fetch_fail(f, VG_ETOOBIG, where, "body larger than max_document_bytes (%llu)",
                              (unsigned long long)d.cap);
+        free(claimed);
     } else if (d.io_error || !closed) {
         ret = fetch_fail(f, VG_EIO, where, "cannot write to the feed cache %s", f->cache_dir);
     } else if (rc != CURLE_OK) {
@@ -746,9 +744,9 @@ static int fetch_http(vg__fetched *out, vg__fetcher *f, const char *fetch_url)
         if (attempt)
             sleep_ms(attempt == 1 ? 250 : 1000);
         CURLcode transport = CURLE_OK;
-        rc = http_get(&status, &transport, &tmp, sha, f, fetch_url, out->where,
-                      have ? &m : NULL);
-        bool again = rc == VG_EIO ? retryable(transport, 0) : rc == 0 && retryable(CURLE_OK, status);
+        rc = http_get(&status, &transport, &tmp, sha, f, fetch_url, out->where, have ? &m : NULL);
+        bool again =
+            rc == VG_EIO ? retryable(transport, 0) : rc == 0 && retryable(CURLE_OK, status);
         if (!again || attempt + 1 == ATTEMPTS)
             break;
         free(tmp);
@@ -797,7 +795,7 @@ static int fetch_http(vg__fetched *out, vg__fetcher *f, const char *fetch_url)
             rc = fetch_fail(f, VG_EIO, out->where, "HTTP %ld", status);
         }
     }
-    if (rc == 0 && out->kind != VG_FETCH_MISSING)
+    if (rc == 0 && out->path)
         out->kind = is_zip_file(out->path) ? VG_FETCH_ZIP : VG_FETCH_FILE;
     free(tmp);
     meta_dispose(&m);
@@ -850,8 +848,7 @@ int vg__fetcher_init(vg__fetcher *f, const vg_feed_opts *o, const char *source)
         if (!mkdtemp(sb.buf)) {
             int e = errno;
             vg_strbuf_dispose(&sb);
-            return fetch_fail(f, VG_EIO, "TMPDIR", "cannot create a temp dir: %s",
-                              strerror(e));
+            return fetch_fail(f, VG_EIO, "TMPDIR", "cannot create a temp dir: %s", strerror(e));
         }
         f->cache_dir = strbuf_take(&sb);
         f->own_cache = true;
@@ -920,8 +917,8 @@ int vg__fetch(vg__fetched *out, vg__fetcher *f, const char *url)
             vg_strbuf_append(&target, hp.ptr, hp.len);
             http = true;
         } else {
-            char *m = starts_with(mirror, "file://") ? percent_decode(mirror + 7)
-                                                     : vg_xstrdup(mirror);
+            char *m =
+                starts_with(mirror, "file://") ? percent_decode(mirror + 7) : vg_xstrdup(mirror);
             char *rel = vg_xstrndup(hp.ptr, hp.len);
             char *dec = percent_decode(rel);
             vg_strbuf_printf(&target, "%s%s%s", m, ends_with(m, "/") ? "" : "/", dec);
@@ -1014,10 +1011,9 @@ static int zip_documents(const vg__fetched *d, const vg__fetcher *f, vg__doc_cb 
         vg_strbuf_put_escaped(&name, path, strlen(path), 1024);
         if (archive_entry_size_is_set(e) &&
             (uint64_t)archive_entry_size(e) > o->max_document_bytes) {
-            rc = fetch_fail(f, VG_ETOOBIG, name.buf,
-                            "entry claims %lld bytes, above max_document_bytes (%llu)",
-                            (long long)archive_entry_size(e),
-                            (unsigned long long)o->max_document_bytes);
+            rc = fetch_fail(
+                f, VG_ETOOBIG, name.buf, "entry claims %lld bytes, above max_document_bytes (%llu)",
+                (long long)archive_entry_size(e), (unsigned long long)o->max_document_bytes);
             break;
         }
         vg_strbuf_reset(&body);
@@ -1040,8 +1036,7 @@ static int zip_documents(const vg__fetched *d, const vg__fetcher *f, vg__doc_cb 
                 break;
             }
             if (total > o->max_total_bytes) {
-                rc = fetch_fail(f, VG_ETOOBIG, d->where,
-                                "inflates past max_total_bytes (%llu)",
+                rc = fetch_fail(f, VG_ETOOBIG, d->where, "inflates past max_total_bytes (%llu)",
                                 (unsigned long long)o->max_total_bytes);
                 break;
             }
@@ -1079,8 +1074,7 @@ static int dir_documents(const vg__fetched *d, const vg__fetcher *f, vg__doc_cb 
         vg_strbuf_init(&full, PATH_CAP);
         vg_strbuf_init(&name, PATH_CAP);
         vg_strbuf_printf(&full, "%s/%s", d->path, l.rel[i]);
-        vg_strbuf_printf(&name, "%s%s%s", d->where, ends_with(d->where, "/") ? "" : "/",
-                         l.rel[i]);
+        vg_strbuf_printf(&name, "%s%s%s", d->where, ends_with(d->where, "/") ? "" : "/", l.rel[i]);
         char *buf = NULL;
         size_t len = 0;
         rc = read_file(&buf, &len, f, full.buf, name.buf, f->opts->max_document_bytes,
@@ -1097,8 +1091,7 @@ static int dir_documents(const vg__fetched *d, const vg__fetcher *f, vg__doc_cb 
     return rc;
 }
 
-int vg__fetched_documents(const vg__fetched *d, const vg__fetcher *f, vg__doc_cb cb,
-                          void *state)
+int vg__fetched_documents(const vg__fetched *d, const vg__fetcher *f, vg__doc_cb cb, void *state)
 {
     switch (d->kind) {
     case VG_FETCH_MISSING:

@@ -252,8 +252,12 @@ int vg__jcur_enter(vg__jcur *c, char open, const char *where)
     return rc;
 }
 
+/* A member name: plain ASCII is copied as is; escapes and other bytes go through jansson,
+ * which also rejects invalid UTF-8 and \u0000. */
 static int decode_key(const char **out, const vg__jcur *c, size_t start, size_t end, bool esc)
 {
+    for (size_t i = start; !esc && i < end; i++)
+        esc = (unsigned char)c->buf[i] >= 0x80;
     if (!esc) {
         *out = vg_arena_strndup(c->ctx->arena, c->buf + start + 1, end - start - 2);
         return 0;
@@ -332,8 +336,8 @@ int vg__jcur_decode(json_t **out, const vg__jcur *c, size_t off, size_t len)
     return 0;
 }
 
-int vg__feed_json_load(json_t **out, const vg_feed_ctx *ctx, const char *source,
-                       const char *buf, size_t len)
+int vg__feed_json_load(json_t **out, const vg_feed_ctx *ctx, const char *source, const char *buf,
+                       size_t len)
 {
     vg__jcur c;
     vg__jcur_init(&c, ctx, source, buf, len);

@@ -233,7 +233,7 @@ bool vg__jw_set_add(json_t *set, const char *s)
 {
     if (json_object_get(set, s))
         return false;
-    json_object_set_new(set, s, json_true());
+    json_object_set_new_nocheck(set, s, json_true());
     return true;
 }
 

@@ -6,9 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct item {
+    vg_advisory *a;
+    size_t seq; /* insertion order: ties keep it, so a run's output is deterministic */
+} item;
+
 struct vg__merger {
     vg_arena *arena;
-    vg_advisory **items;
+    item *items;
     size_t n, cap;
 };
 
@@ -104,20 +109,21 @@ void vg__merger_add(vg__merger *m, const vg_advisory *a)
 {
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 1024;
-        m->items = vg_xrealloc(m->items, m->cap * sizeof(*m->items));
+        m->items = vg_xrealloc(m->items, m->cap * sizeof(item));
     }
-    m->items[m->n++] = vg__advisory_copy(m->arena, a);
+    m->items[m->n].a = vg__advisory_copy(m->arena, a);
+    m->items[m->n].seq = m->n;
+    m->n++;
 }
 
-/* Stable order by id: ties keep insertion order (pointers into one array, compared by
- * address). */
-static int cmp_adv(const void *x, const void *y)
+/* By id, then insertion order. */
+static int cmp_item(const void *x, const void *y)
 {
-    const vg_advisory *const *a = x, *const *b = y;
-    int c = strcmp((*a)->id, (*b)->id);
+    const item *a = x, *b = y;
+    int c = strcmp(a->a->id, b->a->id);
     if (c)
         return c;
-    return *a < *b ? -1 : *a > *b;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -130,9 +136,9 @@ static bool str_eq(const char *a, const char *b)
 static bool affected_eq(const vg_affected *a, const vg_affected *b)
 {
     if (!str_eq(a->ns, b->ns) || !str_eq(a->package, b->package) ||
-        a->source_pkg != b->source_pkg || !str_eq(a->scheme, b->scheme) ||
-        a->status != b->status || !str_eq(a->arch, b->arch) || !str_eq(a->module, b->module) ||
-        !str_eq(a->cpe, b->cpe) || a->n_events != b->n_events || a->n_versions != b->n_versions)
+        a->source_pkg != b->source_pkg || !str_eq(a->scheme, b->scheme) || a->status != b->status ||
+        !str_eq(a->arch, b->arch) || !str_eq(a->module, b->module) || !str_eq(a->cpe, b->cpe) ||
+        a->n_events != b->n_events || a->n_versions != b->n_versions)
         return false;
     for (size_t i = 0; i < a->n_events; i++)
         if (a->events[i].kind != b->events[i].kind ||
@@ -158,8 +164,11 @@ static void union_strs(const char **dst, size_t *n, const char *const *src, size
 }
 
 /* Merges group g[0..n) (same id) into *out; arrays are heap, freed by free_merged. */
-static void merge_group(vg_advisory *out, vg_advisory *const *g, size_t n)
+static void merge_group(vg_advisory *out, const item *items, size_t n)
 {
+    const vg_advisory **g = vg_xmalloc((n ? n : 1) * sizeof(vg_advisory *));
+    for (size_t i = 0; i < n; i++)
+        g[i] = items[i].a;
     size_t n_al = 0, n_li = 0, n_cv = 0, n_cw = 0, n_af = 0;
     for (size_t i = 0; i < n; i++) {
         n_al += g[i]->n_aliases;
@@ -210,6 +219,7 @@ static void merge_group(vg_advisory *out, vg_advisory *const *g, size_t n)
             out->severity_label = a->severity_label;
         }
     }
+    free(g);
 }
 
 static void free_merged(vg_advisory *a)
@@ -223,14 +233,15 @@ static void free_merged(vg_advisory *a)
 
 int vg__merger_flush(vg__merger *m, int (*put)(void *state, const vg_advisory *a), void *state)
 {
-    qsort(m->items, m->n, sizeof(*m->items), cmp_adv);
+    if (m->n)
+        qsort(m->items, m->n, sizeof(item), cmp_item);
     int rc = 0;
     for (size_t lo = 0; lo < m->n && rc == 0;) {
         size_t hi = lo + 1;
-        while (hi < m->n && strcmp(m->items[hi]->id, m->items[lo]->id) == 0)
+        while (hi < m->n && strcmp(m->items[hi].a->id, m->items[lo].a->id) == 0)
             hi++;
         if (hi - lo == 1) {
-            rc = put(state, m->items[lo]);
+            rc = put(state, m->items[lo].a);
         } else {
             vg_advisory merged;
             merge_group(&merged, m->items + lo, hi - lo);

@@ -42,10 +42,9 @@
 #define OSV_BASE "https://osv-vulnerabilities.storage.googleapis.com/"
 
 static const char *const osv_urls[] = {
-    OSV_BASE "PyPI/all.zip",         OSV_BASE "npm/all.zip",       OSV_BASE "Go/all.zip",
-    OSV_BASE "Maven/all.zip",        OSV_BASE "RubyGems/all.zip",  OSV_BASE "crates.io/all.zip",
-    OSV_BASE "AlmaLinux/all.zip",    OSV_BASE "Rocky%20Linux/all.zip",
-    NULL,
+    OSV_BASE "PyPI/all.zip",      OSV_BASE "npm/all.zip",           OSV_BASE "Go/all.zip",
+    OSV_BASE "Maven/all.zip",     OSV_BASE "RubyGems/all.zip",      OSV_BASE "crates.io/all.zip",
+    OSV_BASE "AlmaLinux/all.zip", OSV_BASE "Rocky%20Linux/all.zip", NULL,
 };
 
 static const struct eco {
@@ -199,8 +198,8 @@ static vg_severity label_severity(const char *label)
         const char *word;
         vg_severity sev;
     } map[] = {
-        {"negligible", VG_SEV_NEGLIGIBLE}, {"low", VG_SEV_LOW},           {"moderate", VG_SEV_MEDIUM},
-        {"medium", VG_SEV_MEDIUM},         {"important", VG_SEV_HIGH},    {"high", VG_SEV_HIGH},
+        {"negligible", VG_SEV_NEGLIGIBLE}, {"low", VG_SEV_LOW},        {"moderate", VG_SEV_MEDIUM},
+        {"medium", VG_SEV_MEDIUM},         {"important", VG_SEV_HIGH}, {"high", VG_SEV_HIGH},
         {"critical", VG_SEV_CRITICAL},
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(map); i++)

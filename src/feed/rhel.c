@@ -71,6 +71,7 @@ typedef struct rhel_parser {
 typedef struct purl {
     const char *type, *ns, *name, *version;
     const char *arch, *epoch, *rpmmod;
+    bool bad; /* a qualifier value did not decode */
 } purl;
 
 static int hexval(char c)
@@ -84,7 +85,9 @@ static int hexval(char c)
     return -1;
 }
 
-/* Percent-decodes s[0..n) into the arena ("%2B" → "+"); malformed escapes are kept as is. */
+/* Percent-decodes s[0..n) into the arena ("%2B" → "+"); malformed escapes are kept as is.
+ * NULL when the result is not valid UTF-8 or holds a control byte (what a store could not
+ * keep, or a name no package has). */
 static const char *pct_decode(vg_jw *jw, const char *s, size_t n)
 {
     char *out = vg_arena_alloc(jw->ctx->arena, n + 1);
@@ -100,6 +103,13 @@ static const char *pct_decode(vg_jw *jw, const char *s, size_t n)
         }
     }
     out[o] = '\0';
+    for (size_t i = 0; i < o; i++)
+        if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+            return NULL;
+    json_t *utf8 = json_stringn(out, o); /* jansson validates UTF-8 */
+    if (!utf8)
+        return NULL;
+    json_decref(utf8);
     return out;
 }
 
@@ -126,7 +136,9 @@ static bool purl_parse(purl *out, vg_jw *jw, const char *s)
             if (eq) {
                 size_t kl = (size_t)(eq - k);
                 const char *val = pct_decode(jw, eq + 1, (size_t)(stop - eq - 1));
-                if (kl == 4 && strncmp(k, "arch", 4) == 0)
+                if (!val)
+                    out->bad = true;
+                else if (kl == 4 && strncmp(k, "arch", 4) == 0)
                     out->arch = val;
                 else if (kl == 5 && strncmp(k, "epoch", 5) == 0)
                     out->epoch = val;
@@ -150,7 +162,8 @@ static bool purl_parse(purl *out, vg_jw *jw, const char *s)
         }
     const char *name_end = end;
     if (at) {
-        out->version = pct_decode(jw, at + 1, (size_t)(end - at - 1));
+        if (!(out->version = pct_decode(jw, at + 1, (size_t)(end - at - 1))))
+            return false;
         name_end = at;
     }
     const char *last = NULL;
@@ -165,7 +178,7 @@ static bool purl_parse(purl *out, vg_jw *jw, const char *s)
     out->name = pct_decode(jw, name, (size_t)(name_end - name));
     if (last)
         out->ns = pct_decode(jw, rest, (size_t)(last - rest));
-    return true;
+    return out->name && (!last || out->ns) && !out->bad;
 }
 
 /* The module stream "name:stream" of a module id ("perl-FCGI:0.78:8020…:ce39…" →
@@ -529,7 +542,7 @@ static int add_status(builder *b, rhel_parser *p, const status_list *st, const c
         idx = (size_t)json_integer_value(at);
     } else {
         idx = b->n++;
-        json_object_set_new(b->index, key.buf, json_integer((json_int_t)idx));
+        json_object_set_new_nocheck(b->index, key.buf, json_integer((json_int_t)idx));
         vg_affected *a = &b->recs[idx];
         a->ns = ns;
         a->package = name;

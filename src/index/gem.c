@@ -92,7 +92,11 @@ static bool string_lit(vg_slice *s, vg_slice *out)
         close = '\'';
     } else if (t.len >= 3 && t.ptr[0] == '%' && (t.ptr[1] == 'q' || t.ptr[1] == 'Q')) {
         char open = t.ptr[2];
-        close = open == '{' ? '}' : open == '(' ? ')' : open == '[' ? ']' : open == '<' ? '>' : open;
+        close = open == '{'   ? '}'
+                : open == '(' ? ')'
+                : open == '[' ? ']'
+                : open == '<' ? '>'
+                              : open;
         if (is_ident(open) || is_space(open))
             return false;
         t.ptr += 3;

@@ -42,21 +42,22 @@
  * the walker turns into a warning.
  */
 
-#define GOBIN_HEADER 32                   /* the .go.buildinfo header */
-#define GOBIN_MAX_PHDRS 256               /* program headers read */
+#define GOBIN_HEADER 32                     /* the .go.buildinfo header */
+#define GOBIN_MAX_PHDRS 256                 /* program headers read */
 #define GOBIN_MAX_MODINFO ((size_t)1 << 20) /* modinfo bytes */
-#define GOBIN_MAX_VERSION 1024            /* toolchain version bytes */
-#define GOBIN_MAX_CANDIDATES 4096         /* "go1." strings remembered (Go < 1.18) */
-#define GOBIN_MAX_MARKERS 8               /* modinfo captures remembered (Go < 1.18) */
-#define CAND_BYTES 48                     /* bytes kept after each "go1." */
-#define CHUNK 65536                       /* bytes pulled at a time */
-#define KEEP 8192   /* bytes kept behind the cursor across pulls (a search block and more) */
-#define LAG 64      /* bytes a match start needs after it before it is searched */
-#define BLOCK 4096  /* bytes read at a time while looking for the magic */
+#define GOBIN_MAX_VERSION 1024              /* toolchain version bytes */
+#define GOBIN_MAX_CANDIDATES 4096           /* "go1." strings remembered (Go < 1.18) */
+#define GOBIN_MAX_MARKERS 8                 /* modinfo captures remembered (Go < 1.18) */
+#define CAND_BYTES 48                       /* bytes kept after each "go1." */
+#define CHUNK 65536                         /* bytes pulled at a time */
+#define KEEP 8192  /* bytes kept behind the cursor across pulls (a search block and more) */
+#define LAG 64     /* bytes a match start needs after it before it is searched */
+#define BLOCK 4096 /* bytes read at a time while looking for the magic */
 
 static const unsigned char buildinfo_magic[14] = "\xff Go buildinf:";
 static const unsigned char info_start[16] = "0w\xaf\x0c\x92t\b\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
-static const unsigned char info_end[16] = "\xf9\x32\x43\x31\x86\x18\x20r\x00\x82\x42\x10\x41\x16\xd8\xf2";
+static const unsigned char info_end[16] =
+    "\xf9\x32\x43\x31\x86\x18\x20r\x00\x82\x42\x10\x41\x16\xd8\xf2";
 
 enum { PT_LOAD = 1, PT_NOTE = 4, PF_W = 2 };
 
@@ -361,7 +362,8 @@ static int read_notes(gobin *g, uint64_t data_off)
         const seg *next = NULL;
         for (size_t i = 0; i < g->n_segs; i++) {
             const seg *s = &g->segs[i];
-            if (s->type == PT_NOTE && s->off >= g->cur && s->filesz <= 65536 &&
+            /* Non-empty, ahead of the cursor: each note segment is read at most once. */
+            if (s->type == PT_NOTE && s->off >= g->cur && s->filesz > 0 && s->filesz <= 65536 &&
                 s->off + s->filesz <= data_off && (!next || s->off < next->off))
                 next = s;
         }
@@ -421,12 +423,12 @@ static bool vaddr_to_off(const gobin *g, uint64_t a, uint64_t n, uint64_t *off)
 
 /* Go < 1.18: the two pointers after the header, each to a Go string header. */
 static int read_pointer_strings(gobin *g, const unsigned char *hdr, vg_strbuf *version,
-                                 vg_strbuf *modinfo)
+                                vg_strbuf *modinfo)
 {
     unsigned ps = hdr[14];
     if (ps != 4 && ps != 8)
         return gerr(g, VG_EINVAL, "pointer size %u", ps);
-    uint64_t hdr_off[2], str_off[2], str_len[2];
+    uint64_t hdr_off[2] = {0, 0}, str_off[2] = {0, 0}, str_len[2] = {0, 0};
     for (int i = 0; i < 2; i++) {
         uint64_t a = rd_u(g, hdr + 16 + (size_t)i * ps, ps);
         if (!vaddr_to_off(g, a, 2 * (uint64_t)ps, &hdr_off[i]))
@@ -438,7 +440,7 @@ static int read_pointer_strings(gobin *g, const unsigned char *hdr, vg_strbuf *v
     int rc = 0;
     for (int k = 0; k < 2 && rc == 0; k++) {
         int i = hdr_off[0] <= hdr_off[1] ? k : 1 - k;
-        rc = bytes_at(g, hdr_off[i], 2 * ps, &tmp, false);
+        rc = bytes_at(g, hdr_off[i], (size_t)2 * ps, &tmp, false);
         if (rc == 0) {
             uint64_t a = rd_u(g, (const unsigned char *)tmp.buf, ps);
             str_len[i] = rd_u(g, (const unsigned char *)tmp.buf + ps, ps);
@@ -456,6 +458,13 @@ static int read_pointer_strings(gobin *g, const unsigned char *hdr, vg_strbuf *v
     for (int k = 0; k < 2 && rc == 0; k++) {
         int i = str_off[0] <= str_off[1] ? k : 1 - k;
         rc = bytes_at(g, str_off[i], (size_t)str_len[i], i ? modinfo : version, i == 1);
+        if (i == 0 && rc == VG_EINVAL && !g->rd->io_err && str_off[0] < g->w_off) {
+            /* A toolchain version that is no "go1..." string (a development build) was not
+             * remembered: the modules are still worth reporting, without "stdlib". */
+            vg_strbuf_reset(version);
+            vg_error_clear();
+            rc = 0;
+        }
     }
     return rc;
 }
@@ -517,8 +526,9 @@ static int find_header(gobin *g, const seg *data, unsigned char *hdr)
         if (n < 16)
             break;
     }
-    return gerr(g, VG_EINVAL, "no build info in the data segment (bytes %llu-%llu): built by "
-                              "Go before 1.13, or not by Go",
+    return gerr(g, VG_EINVAL,
+                "no build info in the data segment (bytes %llu-%llu): built by "
+                "Go before 1.13, or not by Go",
                 (unsigned long long)data->off, (unsigned long long)end);
 }
 
@@ -562,7 +572,7 @@ static int gobin_scan(gobin *g, vg_gobuildinfo *out)
     if (data->off > g->cap && !g->go_note)
         return gerr(g, VG_ENOTFOUND, "data segment past max_gobin_scan");
     g->record = g->go_note;
-    unsigned char hdr[GOBIN_HEADER];
+    unsigned char hdr[GOBIN_HEADER] = {0};
     if ((rc = find_header(g, data, hdr)) != 0)
         return rc;
     g->go_note = true; /* found the magic: from here on, failures are real errors */

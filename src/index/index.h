@@ -12,15 +12,15 @@
 
 /* Caps of the indexer itself (the layer stream has its own, in vg_image_limits). */
 typedef struct vg_index_limits {
-    uint64_t max_file_bytes;  /* one scanned file (a package DB): default 256 MiB */
-    uint64_t max_total_bytes; /* all scanned files of one layer: default 1 GiB */
-    uint64_t max_pkgs;        /* packages per database: default 200,000 */
-    uint64_t max_gobin_scan;  /* bytes of one executable read looking for Go build info
-                                 (it sits at the start of the data segment, after code and
-                                 read-only data): default 64 MiB */
-    uint64_t max_java_depth;  /* archives nested in a .jar/.war/.ear: default 4 */
-    uint64_t max_java_bytes;  /* bytes decompressed out of one top-level Java archive, all
-                                 nesting levels together: default 256 MiB */
+    uint64_t max_file_bytes;   /* one scanned file (a package DB): default 256 MiB */
+    uint64_t max_total_bytes;  /* all scanned files of one layer: default 1 GiB */
+    uint64_t max_pkgs;         /* packages per database: default 200,000 */
+    uint64_t max_gobin_scan;   /* bytes of one executable read looking for Go build info
+                                  (it sits at the start of the data segment, after code and
+                                  read-only data): default 64 MiB */
+    uint64_t max_java_depth;   /* archives nested in a .jar/.war/.ear: default 4 */
+    uint64_t max_java_bytes;   /* bytes decompressed out of one top-level Java archive, all
+                                  nesting levels together: default 256 MiB */
     uint64_t max_java_entries; /* members of one top-level Java archive, all nesting levels
                                   together: default 500,000 */
 } vg_index_limits;

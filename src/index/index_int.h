@@ -74,7 +74,9 @@ extern const vg_scanner vg__scanner_python;     /* *.dist-info/METADATA, *.egg-i
 extern const vg_scanner vg__scanner_npm;        /* node_modules/.../package.json, lockfiles */
 extern const vg_scanner vg__scanner_gem;        /* specifications/ *.gemspec */
 extern const vg_scanner vg__scanner_java;       /* *.jar, *.war, *.ear (nested too) */
-extern const vg_stream_scanner vg__scanner_gobin; /* Go executables */
+
+/* Go executables: any regular file with an execute bit. */
+extern const vg_stream_scanner vg__scanner_gobin;
 
 /* Derives the vigil namespace ("debian:12") and fills the gaps of a distribution candidate
  * once all of its fields are known. Implemented in os_release.c. */
@@ -195,8 +197,9 @@ typedef struct vg_gobuildinfo {
 int vg__gobin_read(vg_gobuildinfo *out, const char *path, vg_index_reader *rd,
                    const vg_index_limits *lim);
 /* Parses modinfo text (without its 16-byte markers) as Go's debug.ParseBuildInfo does into
- * `out` (initialised here; dispose it in every case). VG_EINVAL "<where>: Go build info line N: ..." for a
- * mod/dep line without 2 or 3 columns or a "=>" line without 3 or without a module before. */
+ * `out` (initialised here; dispose it in every case). VG_EINVAL "<where>: Go build info line N:
+ * ..." for a mod/dep line without 2 or 3 columns or a "=>" line without 3 or without a module
+ * before. */
 int vg__go_modinfo_parse(vg_gobuildinfo *out, const char *where, const char *text, size_t len);
 void vg__gobuildinfo_dispose(vg_gobuildinfo *bi);
 /* "go1.22.1" -> "v1.22.1", "go1.21" -> "v1.21.0", "go1.21rc2" -> "v1.21.0-rc.2" into `out`

@@ -230,7 +230,11 @@ static int unescape(vg_strbuf *out, const char *raw, size_t from, size_t to, con
             put_utf8(out, cp);
             continue;
         }
-        vg_strbuf_putc(out, c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c == 'f' ? '\f' : c);
+        vg_strbuf_putc(out, c == 't'   ? '\t'
+                            : c == 'n' ? '\n'
+                            : c == 'r' ? '\r'
+                            : c == 'f' ? '\f'
+                                       : c);
     }
     return 0;
 }
@@ -296,8 +300,8 @@ typedef int (*mf_visit)(void *ctx, vg_slice key, const vg_strbuf *value);
 
 static bool header_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 static int mf_walk(const char *where, const char *buf, size_t len, mf_visit fn, void *ctx)
@@ -366,9 +370,14 @@ enum {
 };
 
 static const char *const mf_keys[MF_N] = {
-    "Implementation-Vendor-Id", "Implementation-Title", "Implementation-Version",
-    "Specification-Version",    "Bundle-SymbolicName",  "Bundle-Version",
-    "Bundle-Name",              "Specification-Title",
+    "Implementation-Vendor-Id",
+    "Implementation-Title",
+    "Implementation-Version",
+    "Specification-Version",
+    "Bundle-SymbolicName",
+    "Bundle-Version",
+    "Bundle-Name",
+    "Specification-Title",
 };
 
 typedef struct mf_found {
@@ -503,8 +512,7 @@ static int scan_archive(java_scan *js, const char *buf, size_t len, vg_strbuf *w
                         uint64_t depth);
 
 /* One nested archive member: read it and scan it one level down. */
-static int scan_nested(java_scan *js, vg_zip *z, const char *name, vg_strbuf *where,
-                       uint64_t depth)
+static int scan_nested(java_scan *js, vg_zip *z, const char *name, vg_strbuf *where, uint64_t depth)
 {
     size_t mark = where->len;
     vg_strbuf_putc(where, '!');

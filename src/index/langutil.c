@@ -20,8 +20,8 @@ vg_package *vg__pkgdb_add_lang(vg_layer_result *r, vg_pkgdb *db, const char *nam
         vg_strbuf sb;
         vg_strbuf_init(&sb, 4096);
         vg_strbuf_put_escaped(&sb, db->path, strlen(db->path), 256);
-        *rc = vg_error_set(VG_ETOOBIG, "%s: more than %llu packages (index limit max_pkgs)",
-                           sb.buf, (unsigned long long)max_pkgs);
+        *rc = vg_error_set(VG_ETOOBIG, "%s: more than %llu packages (index limit max_pkgs)", sb.buf,
+                           (unsigned long long)max_pkgs);
         vg_strbuf_dispose(&sb);
         return NULL;
     }

@@ -108,8 +108,8 @@ static int meta_error(const char *where, unsigned long line, const char *what, v
 }
 
 /* Parses metadata text; `where` names it in messages ("x.egg!EGG-INFO/PKG-INFO"). */
-static int parse_metadata(vg_layer_result *r, const char *path, const char *where,
-                          const char *buf, size_t len, const vg_index_limits *lim)
+static int parse_metadata(vg_layer_result *r, const char *path, const char *where, const char *buf,
+                          size_t len, const vg_index_limits *lim)
 {
     const char *p = buf, *end = buf + len;
     unsigned long lineno = 0;
@@ -141,8 +141,8 @@ static int parse_metadata(vg_layer_result *r, const char *path, const char *wher
     if (!valid_name(name.v))
         return meta_error(where, name.line, "Name is not a valid project name:", name.v);
     if (!valid_version(version.v))
-        return meta_error(where, version.line, "Version is empty, too long or has blanks:",
-                          version.v);
+        return meta_error(where, version.line,
+                          "Version is empty, too long or has blanks:", version.v);
     vg_strbuf norm, ver;
     vg_strbuf_init(&norm, 0);
     vg_strbuf_init(&ver, 0);

@@ -156,8 +156,7 @@ static int skip_file(walk *w, const char *what)
 
 /* A cap exceeded by one scanned file: fatal for a package database, a skipped file for the
  * best-effort language scanners. */
-static int over_cap(walk *w, bool best_effort, const char *norm, const char *cap_name,
-                    uint64_t cap)
+static int over_cap(walk *w, bool best_effort, const char *norm, const char *cap_name, uint64_t cap)
 {
     vg_strbuf q;
     vg_strbuf_init(&q, 4096);
@@ -206,8 +205,8 @@ static int scan_buffered(walk *w, vg_layer_stream *s, const vg_scanner *sc, bool
 }
 
 /* Lets a (best-effort) streaming scanner pull what it needs of one regular file. */
-static int scan_stream(walk *w, vg_layer_stream *s, const vg_stream_scanner *sc,
-                       const char *norm, const vg_entry *e)
+static int scan_stream(walk *w, vg_layer_stream *s, const vg_stream_scanner *sc, const char *norm,
+                       const vg_entry *e)
 {
     vg_index_reader rd;
     memset(&rd, 0, sizeof(rd));

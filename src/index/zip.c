@@ -88,8 +88,8 @@ int vg__zip_open(vg_zip **out, const void *buf, size_t len, uint64_t max_entries
     vg_strbuf_put_escaped(&w, where, strlen(where), 1024);
     int64_t n = declared_entries(buf, len);
     if (n < 0) {
-        int rc = vg_error_set(VG_EINVAL, "%s: not a zip archive (no end of central directory)",
-                              w.buf);
+        int rc =
+            vg_error_set(VG_EINVAL, "%s: not a zip archive (no end of central directory)", w.buf);
         vg_strbuf_dispose(&w);
         return rc;
     }
@@ -102,8 +102,8 @@ int vg__zip_open(vg_zip **out, const void *buf, size_t len, uint64_t max_entries
     struct archive *a = archive_read_new();
     archive_read_support_format_zip_seekable(a);
     if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
-        int rc = vg_error_set(VG_EINVAL, "%s: not a readable zip archive: %s", w.buf,
-                              last_error(a));
+        int rc =
+            vg_error_set(VG_EINVAL, "%s: not a readable zip archive: %s", w.buf, last_error(a));
         archive_read_free(a);
         vg_strbuf_dispose(&w);
         return rc;

@@ -1,6 +1,6 @@
-/* report.h — the public header of src/report/ (layer 5): renderers. Today the IndexReport in
- * Clair v4's JSON shape; the vulnerability report formats (table, JSON, SARIF, CycloneDX)
- * join it with the matcher. */
+/* report.h — the public header of src/report/ (layer 5): renderers. The IndexReport in Clair
+ * v4's JSON shape, and the vulnerability report as a table, Clair v4 JSON, SARIF 2.1.0 or
+ * CycloneDX 1.5. */
 #ifndef VG_REPORT_H
 #define VG_REPORT_H
 
@@ -32,7 +32,8 @@ typedef struct vg_render_opts {
 } vg_render_opts;
 
 /* Appends the vulnerability report `r` (findings already filtered by the caller) rendered as
- * `format` to `out`. Deterministic output for the same input. Returns 0 or VG_ETOOBIG. */
+ * `format` to `out`. Deterministic output for the same input. Returns 0, VG_ETOOBIG when
+ * `out`'s cap is hit, or VG_ERROR when JSON encoding fails. */
 int vg_report_vuln(vg_strbuf *out, const vg_vuln_report *r, vg_report_format format,
                    const vg_render_opts *o);
 

@@ -410,6 +410,19 @@ static int parse_status(vg_affected_status *out, const char *name)
     return -1;
 }
 
+/* Like vg_severity_parse (case-insensitive), without touching the error state: the decoder
+ * reports the first problem only. */
+static int parse_severity(vg_severity *out, const char *name)
+{
+    for (int s = VG_SEV_UNKNOWN; s <= VG_SEV_CRITICAL; s++) {
+        if (strcasecmp(name, vg_severity_name((vg_severity)s)) == 0) {
+            *out = (vg_severity)s;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static void dec_affected(dec *d, vg_affected *af, const json_t *o)
 {
     if (!json_is_object(o)) {
@@ -532,7 +545,7 @@ static void dec_advisory(dec *d, vg_advisory *a, const json_t *root)
     if (!ds)
         dec_fail(d, "missing");
     const char *severity = ds ? get_str(d, ds, "severity", false) : NULL;
-    if (severity && vg_severity_parse(&a->severity, severity) != 0)
+    if (severity && parse_severity(&a->severity, severity) != 0)
         dec_fail(d, "severity: unknown severity '%.64s'", severity);
     a->severity_label = ds ? get_str(d, ds, "severity_label", false) : NULL;
     a->cwes = ds ? get_strs(d, ds, "cwes", &a->n_cwes) : NULL;

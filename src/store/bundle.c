@@ -7,6 +7,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,11 +171,14 @@ int vg_store_export(vg_update_op **out, size_t *n, vg_store *s, const char *path
     char *tmp = NULL;
     int fd = 1;
     if (!to_stdout) {
+        /* O_EXCL with mode 0666, so the umask applies as for any new file. */
+        static unsigned seq;
         vg_strbuf sb;
         vg_strbuf_init(&sb, 0);
-        vg_strbuf_printf(&sb, "%s.tmp.XXXXXX", path);
+        vg_strbuf_printf(&sb, "%s.tmp.%ld.%u", path, (long)getpid(),
+                         __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
         tmp = vg_strbuf_detach(&sb);
-        if ((fd = mkstemp(tmp)) < 0) {
+        if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
             rc = vg_error_set(VG_EIO, "export: cannot create %s: %s", tmp, strerror(errno));
             free(tmp);
             free(ops);

@@ -185,8 +185,8 @@ static sqlite3_stmt *stmt(const sq_store *s, conn *c, enum stmt_id id, int *rc)
     if (!c->st[id]) {
         int r = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id],
                                    NULL);
-        if (r != SQLITE_OK) {
-            *rc = db_fail(s, c, r, "prepare");
+        if (r != SQLITE_OK || !c->st[id]) {
+            *rc = db_fail(s, c, r == SQLITE_OK ? SQLITE_ERROR : r, "prepare");
             return NULL;
         }
     }
@@ -276,7 +276,12 @@ static conn *conn_open(const sq_store *s, int *rc)
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
-    *rc = run_script(s, c, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", "configure");
+    /* synchronous NORMAL is durable against crashes of vigil in WAL mode (a power loss may
+     * lose the last commits, never consistency); 16 MiB of page cache per connection. */
+    *rc = run_script(s, c,
+                     "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                     "PRAGMA cache_size = -16384;",
+                     "configure");
     if (*rc != 0) {
         conn_close(c);
         return NULL;
@@ -709,10 +714,11 @@ static int begin_locked(vg__begin_status *status, vg_update_op *local, sq_tx *tx
     conn *c = tx->c;
     pending_list dead;
     int rc = list_pending(&dead, s, c, spec->updater);
+    if (rc != 0)
+        return rc;
     for (size_t i = 0; rc == 0 && i < dead.n; i++)
         rc = delete_op(s, c, dead.ids[i]);
-    if (rc == 0)
-        pending_dispose(&dead);
+    pending_dispose(&dead);
     if (rc != 0)
         return rc;
     *status = VG__BEGIN_NEW;
@@ -765,7 +771,8 @@ static int sq_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *l
     tx->base.s = base;
     tx->s = s;
     tx->lock_fd = -1;
-    vg_update_op scratch;
+    *status = VG__BEGIN_NEW;
+    vg_update_op scratch = {0};
     int rc = lock_updater(&tx->lock_fd, s, spec->updater);
     if (rc == 0)
         tx->c = conn_get(s, &rc);
@@ -1110,7 +1117,9 @@ static int gc_dead(const sq_store *s, conn *c, const char *updater, size_t *budg
 {
     pending_list p;
     int rc = list_pending(&p, s, c, updater);
-    for (size_t i = 0; rc == 0 && i<p.n && * budget> 0; i++) {
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < p.n && (*budget) != 0; i++) {
         int fd = -1;
         if (lock_updater(&fd, s, p.updaters[i]) != 0) {
             vg_error_clear(); /* a live run: not ours to delete */
@@ -1120,8 +1129,7 @@ static int gc_dead(const sq_store *s, conn *c, const char *updater, size_t *budg
         close(fd);
         (*budget)--;
     }
-    if (rc == 0)
-        pending_dispose(&p);
+    pending_dispose(&p);
     return rc;
 }
 

@@ -97,7 +97,7 @@ static int check_name(const char *what, const char *v, size_t max, bool strict)
         bool ok = strict
                       ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                             (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == ':'
-                      : c > 0x20 && c < 0x7f;
+                      : c >= 0x20 && c < 0x7f;
         if (!ok)
             return vg_error_set(VG_EINVAL, "store: %s has an invalid byte 0x%02x at %zu", what, c,
                                 i);

@@ -55,7 +55,7 @@ typedef struct vg_store_tx vg_store_tx;
  * crash) leaves the previous operation serving. One writer per updater at a time
  * (VG_ECONFLICT if another run of the same updater is open, in this process or another);
  * runs of different updaters may be open at once. `updater` is 1-63 bytes of [A-Za-z0-9._:-],
- * `fingerprint` 1-159 printable ASCII bytes without blanks (VG_EINVAL otherwise). The op's
+ * `fingerprint` 1-159 printable ASCII bytes (VG_EINVAL otherwise). The op's
  * date is the time of begin.
  *
  * SQLite: the run is written in short batched transactions under a pending op that readers

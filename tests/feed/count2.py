@@ -11,7 +11,7 @@
 import json
 import re
 import sys
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 
 # ---- ubuntu ---------------------------------------------------------------------------------
@@ -40,8 +40,30 @@ RHEL_PRODUCTS = {"enterprise_linux", "rhel_eus", "rhel_aus", "rhel_e4s", "rhel_t
 STATUS_LISTS = ["fixed", "known_affected", "known_not_affected", "under_investigation"]
 
 
+class BadPurl(Exception):
+    pass
+
+
+def decode(s):
+    """Percent-decoding as rhel.c does it: the result must be UTF-8 without control bytes."""
+    try:
+        out = unquote_to_bytes(s).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadPurl(s)
+    if re.search(r"[\x00-\x1f\x7f]", out):
+        raise BadPurl(s)
+    return out
+
+
 def purl(s):
     """pkg:type/ns/name@version?quals#sub -> dict, or None."""
+    try:
+        return purl_parts(s)
+    except BadPurl:
+        return None
+
+
+def purl_parts(s):
     if not s.startswith("pkg:"):
         return None
     s = s[4:].lstrip("/")
@@ -52,18 +74,18 @@ def purl(s):
         for kv in q.split("&"):
             if "=" in kv:
                 k, v = kv.split("=", 1)
-                quals[k] = unquote(v)
+                quals[k] = decode(v)
     if "/" not in s or s.startswith("/"):
         return None
     typ, rest = s.split("/", 1)
     version = None
     if "@" in rest:
         rest, version = rest.rsplit("@", 1)
-        version = unquote(version)
+        version = decode(version)
     ns, _, name = rest.rpartition("/")
     if not name:
         return None
-    return {"type": typ, "ns": unquote(ns) if ns else None, "name": unquote(name),
+    return {"type": typ, "ns": decode(ns) if ns else None, "name": decode(name),
             "version": version, "quals": quals}
 
 

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+import urllib.parse
 
 ROOT = os.path.realpath(sys.argv[1])
 LOG = sys.argv[2]
@@ -84,7 +85,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         slow = path.startswith("/_slow/")
         if slow:
             path = path[len("/_slow"):]
-        rel = os.path.normpath(path.lstrip("/"))
+        rel = os.path.normpath(urllib.parse.unquote(path).lstrip("/"))
         full = os.path.realpath(os.path.join(ROOT, rel))
         if rel.startswith("..") or not os.path.isfile(full):
             log({"path": path, "inm": inm, "ims": ims, "status": 404})

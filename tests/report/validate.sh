@@ -20,7 +20,11 @@ for variant in full empty; do
 done
 /usr/bin/python3 - "$schemas" "$tmp" <<'PY' || fail=$((fail + 1))
 import json, os, sys
-import jsonschema
+try:
+    import jsonschema
+except ImportError:
+    print("FAIL: python3-jsonschema is not installed (scripts/deps installs it)")
+    sys.exit(1)
 
 schemas, tmp = sys.argv[1], sys.argv[2]
 

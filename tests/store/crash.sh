@@ -55,7 +55,18 @@ for round in 1 2 3 4 5; do
     echo "round $round: killed after ~$((written * 1000)) advisories; op $ref1 still serves"
 done
 
-# The next run is not blocked by the dead one, and deletes what it left behind.
+# GC deletes what a dead run left (its updater's lock is free) and keeps the serving op.
+[ "$("$W" pending "$db")" = 1 ] || die "expected the last killed run's pending op"
+"$W" gc "$db" 10 100 >/dev/null || die "gc failed"
+[ "$("$W" pending "$db")" = 0 ] || die "gc left a dead run's pending data"
+[ "$("$W" latest "$db" debian)" = "$ref1 300" ] || die "gc touched the serving op"
+
+# Killed again; the next run is not blocked by the dead one, and deletes what it left behind.
+"$W" write "$db" debian 2000000 0 7 >"$dir/out" 2>&1 &
+pid=$!
+wait_progress "$dir/out" 2 || die "the writer made no progress"
+kill -9 $pid
+wait $pid 2>/dev/null
 "$W" write "$db" debian 500 0 9 >"$dir/next" 2>&1 || die "a run after the crashes failed: $(cat "$dir/next")"
 ref2=$(awk '/^op /{print $2}' "$dir/next")
 [ "$("$W" latest "$db" debian)" = "$ref2 500" ] || die "the new run is not the newest op"

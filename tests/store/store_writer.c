@@ -12,6 +12,7 @@
 static const char usage[] =
     "usage: store_writer write DB UPDATER N [DELAY_US [GEN]]\n"
     "       store_writer latest DB UPDATER\n"
+    "       store_writer gc DB KEEP BATCH   (every updater; prints the ops deleted)\n"
     "       store_writer check DB\n"
     "       store_writer pending DB     (uncommitted ops left by killed runs)\n";
 
@@ -153,6 +154,12 @@ int main(int argc, char **argv)
         rc = vg_store_latest_op(&op, s, argv[3]) == 0 ? 0 : fail("latest");
         if (rc == 0)
             printf("%s %llu\n", op.ref, (unsigned long long)op.n_advisories);
+    } else if (strcmp(argv[1], "gc") == 0 && argc >= 5) {
+        size_t deleted = 0;
+        rc = vg_store_gc(&deleted, s, NULL, (unsigned)num(argv[3]), num(argv[4])) == 0 ? 0
+                                                                                       : fail("gc");
+        if (rc == 0)
+            printf("%zu\n", deleted);
     } else {
         fputs(usage, stderr);
         rc = 2;

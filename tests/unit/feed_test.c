@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -313,8 +314,7 @@ static void check_debian_file(const char *rel, collected *c)
         if (strcmp(want, "0") == 0)
             assert_int_equal(af->status, VG_STATUS_NOT_AFFECTED);
         else if (strcmp(want, "-") == 0)
-            assert_true(af->status == VG_STATUS_AFFECTED ||
-                        af->status == VG_STATUS_WILL_NOT_FIX);
+            assert_true(af->status == VG_STATUS_AFFECTED || af->status == VG_STATUS_WILL_NOT_FIX);
         else
             assert_string_equal(fixed_of(af), want);
         checked++;
@@ -392,15 +392,24 @@ static void test_alpine_secdb(void **state)
 {
     (void)state;
     static const char *const rels[] = {
-        "feeds/alpine/secdb/v3.3/main.json",      "feeds/alpine/secdb/v3.3/community.json",
-        "feeds/alpine/secdb/v3.4/main.json",      "feeds/alpine/secdb/v3.4/community.json",
-        "feeds/alpine/secdb/v3.5/main.json",      "feeds/alpine/secdb/v3.5/community.json",
-        "feeds/alpine/secdb/v3.6/main.json",      "feeds/alpine/secdb/v3.6/community.json",
-        "feeds/alpine/secdb/v3.7/main.json",      "feeds/alpine/secdb/v3.7/community.json",
-        "feeds/alpine/secdb/v3.8/main.json",      "feeds/alpine/secdb/v3.8/community.json",
-        "feeds/alpine/secdb/v3.9/main.json",      "feeds/alpine/secdb/v3.9/community.json",
-        "feeds/alpine/secdb/v3.10/main.json",     "feeds/alpine/secdb/v3.10/community.json",
-        "feeds/alpine/secdb/v3.11/main.json",     "feeds/alpine/secdb/v3.11/community.json",
+        "feeds/alpine/secdb/v3.3/main.json",
+        "feeds/alpine/secdb/v3.3/community.json",
+        "feeds/alpine/secdb/v3.4/main.json",
+        "feeds/alpine/secdb/v3.4/community.json",
+        "feeds/alpine/secdb/v3.5/main.json",
+        "feeds/alpine/secdb/v3.5/community.json",
+        "feeds/alpine/secdb/v3.6/main.json",
+        "feeds/alpine/secdb/v3.6/community.json",
+        "feeds/alpine/secdb/v3.7/main.json",
+        "feeds/alpine/secdb/v3.7/community.json",
+        "feeds/alpine/secdb/v3.8/main.json",
+        "feeds/alpine/secdb/v3.8/community.json",
+        "feeds/alpine/secdb/v3.9/main.json",
+        "feeds/alpine/secdb/v3.9/community.json",
+        "feeds/alpine/secdb/v3.10/main.json",
+        "feeds/alpine/secdb/v3.10/community.json",
+        "feeds/alpine/secdb/v3.11/main.json",
+        "feeds/alpine/secdb/v3.11/community.json",
         "feeds/alpine/vuln-list/secdb-v3.14-main.SUBSET.json",
         "feeds/alpine/vuln-list/secdb-v3.18-main.SUBSET.json",
         "feeds/alpine/vuln-list/3.10/main",
@@ -623,12 +632,13 @@ static void test_cvss_scores(void **state)
         {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8},
         {"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1},
         {"CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:N", 0.0},
-        {"CVSS:3.0/AV:P/AC:H/PR:H/UI:R/S:C/C:L/I:N/A:N/E:U", 1.6},
+        {"CVSS:3.0/AV:P/AC:H/PR:H/UI:R/S:C/C:L/I:N/A:N/E:U", 1.8},
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++) {
         double got = -1;
         assert_int_equal(vg__cvss3_base_score(&got, cases[i].vec), 0);
-        assert_true(got > cases[i].score - 0.001 && got < cases[i].score + 0.001);
+        if (got < cases[i].score - 0.001 || got > cases[i].score + 0.001)
+            fail_msg("%s: %.2f, want %.1f", cases[i].vec, got, cases[i].score);
     }
     double x;
     assert_int_equal(vg__cvss3_base_score(&x, "CVSS:3.1/AV:N/AC:L"), VG_EINVAL);
@@ -679,8 +689,8 @@ static void test_bad_documents(void **state)
     expect_fail(&vg__updater_debian, doc, len / 2, VG_EINVAL, trunc, NULL);
     free(doc);
     free(path);
-    FAIL_WITH(&vg__updater_alpine, "{\"distroversion\": \"v3.10\", \"packages\": [{\"pkg\": ",
-              "truncated");
+    FAIL_WITH(&vg__updater_alpine,
+              "{\"distroversion\": \"v3.10\", \"packages\": [{\"pkg\": ", "truncated");
     FAIL_WITH(&vg__updater_osv, "{\"id\": \"X-1\", \"affected\": [", "truncated");
     FAIL_WITH(&vg__updater_debian, "", "empty document");
 
@@ -731,10 +741,11 @@ static void test_bad_documents(void **state)
     /* withdrawn records and GIT ranges are counted, not stored */
     collected c;
     collected_init(&c);
-    const char *w = "[{\"id\": \"A-1\", \"withdrawn\": \"2024-01-01T00:00:00Z\", \"summary\": \"x\"},"
-                    "{\"id\": \"A-2\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", "
-                    "\"name\": \"p\"}, \"ranges\": [{\"type\": \"GIT\", \"repo\": \"r\", "
-                    "\"events\": [{\"introduced\": \"0\"}]}], \"versions\": [\"1.0\"]}]}]";
+    const char *w =
+        "[{\"id\": \"A-1\", \"withdrawn\": \"2024-01-01T00:00:00Z\", \"summary\": \"x\"},"
+        "{\"id\": \"A-2\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", "
+        "\"name\": \"p\"}, \"ranges\": [{\"type\": \"GIT\", \"repo\": \"r\", "
+        "\"events\": [{\"introduced\": \"0\"}]}], \"versions\": [\"1.0\"]}]}]";
     test_run r = {.out = &c, .u = &vg__updater_osv};
     vg_feed_opts o;
     vg_feed_opts_default(&o);
@@ -787,9 +798,11 @@ static void write_file(const char *path, const char *text, size_t len)
     assert_int_equal(fclose(f), 0);
 }
 
-/* A zip with `n` entries of `size` zero bytes each, deflated. */
-static void write_zip(const char *path, size_t n, size_t size)
+/* A zip with `n` entries of `size` zero bytes each (or of `text`), deflated. */
+static void write_zip(const char *path, size_t n, size_t size, const char *text)
 {
+    if (text)
+        size = strlen(text);
     struct archive *a = archive_write_new();
     archive_write_set_format_zip(a);
     archive_write_zip_set_compression_deflate(a);
@@ -806,7 +819,7 @@ static void write_zip(const char *path, size_t n, size_t size)
         assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
         for (size_t off = 0; off < size;) {
             size_t k = size - off < (1 << 20) ? size - off : (1 << 20);
-            assert_true(archive_write_data(a, zeros, k) == (la_ssize_t)k);
+            assert_true(archive_write_data(a, text ? text : zeros, k) == (la_ssize_t)k);
             off += k;
         }
         archive_entry_free(e);
@@ -846,7 +859,7 @@ static void test_fetch_caps(void **state)
 
     /* a zip bomb: 64 MiB of zeros in one entry (about 64 KiB compressed) */
     char *bomb = join(dir, "bomb.zip");
-    write_zip(bomb, 1, (size_t)64 << 20);
+    write_zip(bomb, 1, (size_t)64 << 20, NULL);
     assert_int_equal(fetch_all(bomb, &o), VG_ETOOBIG);
     assert_non_null(strstr(vg_error_last(), "max_ratio"));
     assert_non_null(strstr(vg_error_last(), "bomb.zip!bomb-0.json"));
@@ -857,17 +870,21 @@ static void test_fetch_caps(void **state)
     assert_non_null(strstr(vg_error_last(), "max_document_bytes"));
     /* too many entries */
     char *many = join(dir, "many.zip");
-    write_zip(many, 5, 10);
+    write_zip(many, 5, 0, "[]");
     vg_feed_opts few = o;
     few.max_entries = 3;
     assert_int_equal(fetch_all(many, &few), VG_ETOOBIG);
     assert_non_null(strstr(vg_error_last(), "max_entries"));
-    /* and the entries themselves are not JSON: a parse error naming the entry */
-    assert_int_equal(fetch_all(many, &o), VG_EINVAL);
-    assert_non_null(strstr(vg_error_last(), "many.zip!bomb-0.json"));
+    assert_int_equal(fetch_all(many, &o), 0);
+    /* entries that are not JSON: a parse error naming the entry */
+    char *nuls = join(dir, "nuls.zip");
+    write_zip(nuls, 2, 100, NULL);
+    assert_int_equal(fetch_all(nuls, &o), VG_EINVAL);
+    assert_non_null(strstr(vg_error_last(), "nuls.zip!bomb-0.json"));
+    free(nuls);
     /* a corrupt zip */
     char *junk = join(dir, "junk.zip");
-    write_file(junk, "PK\003\004garbage", 13);
+    write_file(junk, "PK\003\004garbage", 11);
     assert_true(fetch_all(junk, &o) < 0);
     assert_non_null(strstr(vg_error_last(), "junk.zip"));
 
@@ -898,6 +915,9 @@ static void server_start(server *s, const char *root)
     s->pid = fork();
     assert_true(s->pid >= 0);
     if (s->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* a failed test must not leave it running */
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 2);
         dup2(pfd[1], 1);
         close(pfd[0]);
         close(pfd[1]);
@@ -1122,16 +1142,11 @@ static void test_update_local(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_debian_vunnel),
-        cmocka_unit_test(test_debian_clair_and_osvdev),
-        cmocka_unit_test(test_alpine_secdb),
-        cmocka_unit_test(test_osv_records),
-        cmocka_unit_test(test_osv_zips),
-        cmocka_unit_test(test_cvss_scores),
-        cmocka_unit_test(test_bad_documents),
-        cmocka_unit_test(test_fetch_caps),
-        cmocka_unit_test(test_update_local),
-        cmocka_unit_test(test_update_http),
+        cmocka_unit_test(test_debian_vunnel), cmocka_unit_test(test_debian_clair_and_osvdev),
+        cmocka_unit_test(test_alpine_secdb),  cmocka_unit_test(test_osv_records),
+        cmocka_unit_test(test_osv_zips),      cmocka_unit_test(test_cvss_scores),
+        cmocka_unit_test(test_bad_documents), cmocka_unit_test(test_fetch_caps),
+        cmocka_unit_test(test_update_local),  cmocka_unit_test(test_update_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -237,9 +237,9 @@ static void test_purl(void **state)
     for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++) {
         vg_purl_qualifier q[2] = {{cases[i].q1k, cases[i].q1v}, {cases[i].q2k, cases[i].q2v}};
         size_t nq = cases[i].q2k ? 2 : cases[i].q1k ? 1 : 0;
-        assert_int_equal(vg__purl_build(&sb, cases[i].type, cases[i].ns, cases[i].name,
-                                        cases[i].version, q, nq),
-                         0);
+        assert_int_equal(
+            vg__purl_build(&sb, cases[i].type, cases[i].ns, cases[i].name, cases[i].version, q, nq),
+            0);
         assert_string_equal(sb.buf, cases[i].want);
     }
     vg_strbuf_dispose(&sb);
@@ -258,8 +258,8 @@ static void test_pep503(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"Unidecode", "unidecode"},     {"zope.interface", "zope-interface"},
-        {"Foo__Bar-.baz", "foo-bar-baz"}, {"-a_", "-a-"},
+        {"Unidecode", "unidecode"},           {"zope.interface", "zope-interface"},
+        {"Foo__Bar-.baz", "foo-bar-baz"},     {"-a_", "-a-"},
         {"sample_package", "sample-package"},
     };
     vg_strbuf sb;
@@ -317,16 +317,17 @@ static void test_wants(void **state)
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++)
         if (cases[i].s->wants(cases[i].path) != cases[i].want)
-            fail_msg("%s wants(%s) should be %d", cases[i].s->name, cases[i].path,
-                     cases[i].want);
+            fail_msg("%s wants(%s) should be %d", cases[i].s->name, cases[i].path, cases[i].want);
     static const struct {
         const char *path;
         unsigned mode;
         int64_t size;
         bool want;
     } entry_cases[] = {
-        {"usr/bin/kubectl", 0755, 50000000, true}, {"usr/bin/x", 0700, -1, true},
-        {"usr/bin/x", 0644, 50000000, false},      {"usr/bin/x", 0755, 10, false},
+        {"usr/bin/kubectl", 0755, 50000000, true},
+        {"usr/bin/x", 0700, -1, true},
+        {"usr/bin/x", 0644, 50000000, false},
+        {"usr/bin/x", 0755, 10, false},
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(entry_cases); i++)
         assert_int_equal(vg__scanner_gobin.wants_entry(entry_cases[i].path, entry_cases[i].mode,
@@ -413,12 +414,14 @@ static void test_python_cases(void **state)
         int rc;
         const char *want; /* rows, or a message substring */
     } cases[] = {
-        {"crlf and case-insensitive names", "metadata-version: 2.1\r\nNAME: Foo.Bar\r\nversion: 1.0\r\n",
-         0, "foo-bar\t1.0\tpkg:pypi/foo-bar@1.0"},
+        {"crlf and case-insensitive names",
+         "metadata-version: 2.1\r\nNAME: Foo.Bar\r\nversion: 1.0\r\n", 0,
+         "foo-bar\t1.0\tpkg:pypi/foo-bar@1.0"},
         {"first value wins, continuation skipped",
          "Name: a\nSummary: x\n  continued: no\nName: b\nVersion: 2\nVersion: 3\n", 0,
          "a\t2\tpkg:pypi/a@2"},
-        {"headers end at the blank line", "Name: a\n\nVersion: 1\n", VG_EINVAL, "no Version header"},
+        {"headers end at the blank line", "Name: a\n\nVersion: 1\n", VG_EINVAL,
+         "no Version header"},
         {"headers end at a non-header line", "Name: a\nbody text\nVersion: 1\n", VG_EINVAL,
          "no Version header"},
         {"no name", "Version: 1\n", VG_EINVAL, "no Name header"},
@@ -512,10 +515,10 @@ static void test_npm_cases(void **state)
         {"scoped", "app/node_modules/@Babel/core/package.json",
          "{\"name\":\"@Babel/Core\",\"version\":\"7.23.0\"}", 0,
          "@Babel/Core\t7.23.0\tpkg:npm/%40babel/core@7.23.0"},
-        {"no version: an empty database", "app/node_modules/x/package.json", "{\"name\":\"x\"}",
+        {"no version: an empty database", "app/node_modules/x/package.json", "{\"name\":\"x\"}", 0,
+         ""},
+        {"non-string version", "app/node_modules/x/package.json", "{\"name\":\"x\",\"version\":1}",
          0, ""},
-        {"non-string version", "app/node_modules/x/package.json",
-         "{\"name\":\"x\",\"version\":1}", 0, ""},
         {"not an object", "app/node_modules/x/package.json", "[1,2]", 0, ""},
         {"not JSON", "app/node_modules/x/package.json", "{\n  \"name\": \"x\",\n  oops\n}",
          VG_EINVAL, "app/node_modules/x/package.json:3:"},
@@ -598,8 +601,9 @@ static void test_gem_cases(void **state)
          "Gem::Specification.new do |spec|\n  spec.name = 'nokogiri'\n"
          "  spec.version = Gem::Version.new('1.15.4')\nend\n",
          0, "nokogiri\t1.15.4\tpkg:gem/nokogiri@1.15.4"},
-        {"%q strings, CRLF", "Gem::Specification.new do |s|\r\n  s.name = %q{json}\r\n"
-                             "  s.version = %q(2.6.1)\r\nend\r\n",
+        {"%q strings, CRLF",
+         "Gem::Specification.new do |s|\r\n  s.name = %q{json}\r\n"
+         "  s.version = %q(2.6.1)\r\nend\r\n",
          0, "json\t2.6.1\tpkg:gem/json@2.6.1"},
         {"prerelease", "s.name = \"rails\"\ns.version = \"7.1.0.beta1\"\n", 0,
          "rails\t7.1.0.beta1\tpkg:gem/rails@7.1.0.beta1"},
@@ -608,8 +612,8 @@ static void test_gem_cases(void **state)
         {"not literal: the stub line decides",
          "# stub: x 1.0 ruby lib\ns.name = NAME\ns.version = X::VERSION\n", 0,
          "x\t1.0\tpkg:gem/x@1.0"},
-        {"comparison is not an assignment",
-         "s.name == \"a\"\ns.name = \"b\"\ns.version = \"1\"\n", 0, "b\t1\tpkg:gem/b@1"},
+        {"comparison is not an assignment", "s.name == \"a\"\ns.name = \"b\"\ns.version = \"1\"\n",
+         0, "b\t1\tpkg:gem/b@1"},
         {"nothing to go on", "puts 'hello'\n", VG_EINVAL, "no literal s.name"},
         {"no version", "s.name = \"a\"\n", VG_EINVAL, "no literal s.version"},
         {"bad name", "s.name = \"a b\"\ns.version = \"1\"\n", VG_EINVAL, ":1: not a gem name"},
@@ -847,6 +851,7 @@ typedef struct elf_opts {
     size_t cut;                 /* keep only this many bytes */
     uint64_t bad_pointer;       /* a lying modinfo string address */
     size_t ro_pad;              /* zero bytes after the strings in read-only data */
+    bool empty_note;            /* a PT_NOTE of 0 bytes (once an endless loop) */
 } elf_opts;
 
 static const char marker_start[] = "0w\xaf\x0c\x92t\b\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
@@ -887,7 +892,10 @@ static char *make_elf(const elf_opts *o, size_t *len)
     size_t total = (size_t)data_off + data_len + 256;
     unsigned char *f = vg_xcalloc(1, total);
     /* ELF header */
-    memcpy(f, "\x7f" "ELF", 4);
+    memcpy(f,
+           "\x7f"
+           "ELF",
+           4);
     f[4] = 2;
     f[5] = be ? 2 : 1;
     f[6] = 1;
@@ -902,7 +910,7 @@ static char *make_elf(const elf_opts *o, size_t *len)
     const struct {
         uint32_t type, flags;
         uint64_t off, filesz;
-    } ph[3] = {{4, 4, 0x100, 24},
+    } ph[3] = {{4, 4, 0x100, o->empty_note ? 0 : 24},
                {1, 4, ro_off, data_off - ro_off},
                {1, 6, o->claim_data_off ? o->claim_data_off : data_off, data_len}};
     for (int i = 0; i < 3; i++) {
@@ -951,20 +959,20 @@ static char *make_elf(const elf_opts *o, size_t *len)
     return (char *)f;
 }
 
-#define MODINFO_REPLACE                                                                        \
-    "path\texample.com/app\n"                                                                  \
-    "mod\texample.com/app\tv1.2.3\th1:main=\n"                                                 \
-    "dep\tgithub.com/a/b\tv1.0.0\th1:ab=\n"                                                    \
-    "=>\tgithub.com/fork/b\tv1.0.1\th1:fork=\n"                                                \
-    "dep\tgithub.com/c/d\tv0.1.0\th1:cd=\n"                                                    \
-    "=>\t../local/d\t\t\n"                                                                     \
-    "dep\tgolang.org/x/net\tv0.17.0\th1:net=\n"                                                \
+#define MODINFO_REPLACE                                                                            \
+    "path\texample.com/app\n"                                                                      \
+    "mod\texample.com/app\tv1.2.3\th1:main=\n"                                                     \
+    "dep\tgithub.com/a/b\tv1.0.0\th1:ab=\n"                                                        \
+    "=>\tgithub.com/fork/b\tv1.0.1\th1:fork=\n"                                                    \
+    "dep\tgithub.com/c/d\tv0.1.0\th1:cd=\n"                                                        \
+    "=>\t../local/d\t\t\n"                                                                         \
+    "dep\tgolang.org/x/net\tv0.17.0\th1:net=\n"                                                    \
     "build\t-compiler=gc\n"
 
-#define PACKAGES_REPLACE                                                                       \
-    "example.com/app\tv1.2.3\tpkg:golang/example.com/app@v1.2.3\n"                             \
-    "github.com/fork/b\tv1.0.1\tpkg:golang/github.com/fork/b@v1.0.1\n"                         \
-    "golang.org/x/net\tv0.17.0\tpkg:golang/golang.org/x/net@v0.17.0\n"                         \
+#define PACKAGES_REPLACE                                                                           \
+    "example.com/app\tv1.2.3\tpkg:golang/example.com/app@v1.2.3\n"                                 \
+    "github.com/fork/b\tv1.0.1\tpkg:golang/github.com/fork/b@v1.0.1\n"                             \
+    "golang.org/x/net\tv0.17.0\tpkg:golang/golang.org/x/net@v0.17.0\n"                             \
     "stdlib\tv1.21.0-rc.2\tpkg:golang/stdlib@v1.21.0-rc.2"
 
 static void test_go_synthetic(void **state)
@@ -976,51 +984,90 @@ static void test_go_synthetic(void **state)
         int rc;
         const char *want; /* packages, or a message substring */
     } cases[] = {
-        {"inline (Go >= 1.18), replace directives", {.version = "go1.21rc2", .modinfo = MODINFO_REPLACE},
-         0, PACKAGES_REPLACE},
-        {"pointers (Go < 1.18)", {.pointer = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE},
-         0, PACKAGES_REPLACE},
-        {"pointers, big-endian",
-         {.pointer = true, .be = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE}, 0,
+        {"inline (Go >= 1.18), replace directives",
+         {.version = "go1.21rc2", .modinfo = MODINFO_REPLACE},
+         0,
          PACKAGES_REPLACE},
-        {"no note: still found", {.no_note = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE},
-         0, PACKAGES_REPLACE},
+        {"pointers (Go < 1.18)",
+         {.pointer = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE},
+         0,
+         PACKAGES_REPLACE},
+        {"pointers, big-endian",
+         {.pointer = true, .be = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE},
+         0,
+         PACKAGES_REPLACE},
+        {"no note: still found",
+         {.no_note = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE},
+         0,
+         PACKAGES_REPLACE},
+        {"an empty note segment",
+         {.empty_note = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE},
+         0,
+         PACKAGES_REPLACE},
         {"devel toolchain: no stdlib",
-         {.version = "devel go1.22-abc Tue", .modinfo = "path\tx\nmod\tx\t(devel)\t\n"}, 0, ""},
-        {"no modinfo (GOPATH build)", {.version = "go1.16.15", .modinfo = ""}, 0,
+         {.version = "devel go1.22-abc Tue", .modinfo = "path\tx\nmod\tx\t(devel)\t\n"},
+         0,
+         ""},
+        {"no modinfo (GOPATH build)",
+         {.version = "go1.16.15", .modinfo = ""},
+         0,
          "stdlib\tv1.16.15\tpkg:golang/stdlib@v1.16.15"},
         {"data segment claimed far away",
          {.version = "go1.22.1", .modinfo = MODINFO_REPLACE, .claim_data_off = (uint64_t)1 << 40},
-         VG_ETOOBIG, "max_gobin_scan"},
+         VG_ETOOBIG,
+         "max_gobin_scan"},
         {"data segment claimed far away, no note",
-         {.no_note = true, .version = "go1.22.1", .modinfo = "", .claim_data_off = 1ull << 40}, 0,
+         {.no_note = true, .version = "go1.22.1", .modinfo = "", .claim_data_off = 1ull << 40},
+         0,
          ""},
-        {"truncated in the modinfo", {.version = "go1.22.1", .modinfo = MODINFO_REPLACE, .cut = 0x2000 + 100},
-         VG_EINVAL, "truncated"},
-        {"truncated in the header", {.version = "go1.22.1", .modinfo = MODINFO_REPLACE, .cut = 0x2000 + 20},
-         VG_EINVAL, "truncated"},
+        {"truncated in the modinfo",
+         {.version = "go1.22.1", .modinfo = MODINFO_REPLACE, .cut = 0x2000 + 100},
+         VG_EINVAL,
+         "truncated"},
+        {"truncated in the header",
+         {.version = "go1.22.1", .modinfo = MODINFO_REPLACE, .cut = 0x2000 + 20},
+         VG_EINVAL,
+         "truncated"},
         {"huge inline modinfo length",
          {.version = "go1.22.1", .modinfo = "", .claim_modinfo_len = (uint64_t)1 << 40},
-         VG_ETOOBIG, "modinfo string of 1099511627776 bytes"},
+         VG_ETOOBIG,
+         "modinfo string of 1099511627776 bytes"},
         {"huge pointer modinfo length",
          {.pointer = true, .version = "go1.22.1", .modinfo = "", .claim_modinfo_len = 1u << 30},
-         VG_ETOOBIG, "modinfo string"},
+         VG_ETOOBIG,
+         "modinfo string"},
         {"pointer to nowhere",
          {.pointer = true, .version = "go1.22.1", .modinfo = "", .bad_pointer = 0x7777777},
-         VG_EINVAL, "in no segment"},
+         VG_EINVAL,
+         "in no segment"},
         {"pointer past the captured text",
          {.pointer = true,
           .version = "go1.22.1",
           .modinfo = "path\tx\n",
           .claim_modinfo_len = 4000,
           .ro_pad = 200000},
-         VG_EINVAL, "was not seen on the way"},
+         VG_EINVAL,
+         "was not seen on the way"},
+        {"pointers, a development toolchain far behind",
+         {.pointer = true,
+          .version = "devel +b0beb3b Fri Jan 1",
+          .modinfo = MODINFO_REPLACE,
+          .ro_pad = 300000},
+         0,
+         "example.com/app\tv1.2.3\tpkg:golang/example.com/app@v1.2.3\n"
+         "github.com/fork/b\tv1.0.1\tpkg:golang/github.com/fork/b@v1.0.1\n"
+         "golang.org/x/net\tv0.17.0\tpkg:golang/golang.org/x/net@v0.17.0"},
         {"pointers, read-only data larger than the window",
          {.pointer = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE, .ro_pad = 300000},
-         0, PACKAGES_REPLACE},
-        {"bad modinfo", {.version = "go1.22.1", .modinfo = "dep\tonly-one-column\n"}, VG_EINVAL,
+         0,
+         PACKAGES_REPLACE},
+        {"bad modinfo",
+         {.version = "go1.22.1", .modinfo = "dep\tonly-one-column\n"},
+         VG_EINVAL,
          "expected 2 or 3 columns"},
-        {"replacement first", {.version = "go1.22.1", .modinfo = "=>\ta\tb\tc\n"}, VG_EINVAL,
+        {"replacement first",
+         {.version = "go1.22.1", .modinfo = "=>\ta\tb\tc\n"},
+         VG_EINVAL,
          "replacement with no module"},
     };
     for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++) {
@@ -1059,11 +1106,16 @@ static void test_go_semver(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"go1.22.1", "v1.22.1"},       {"go1.21", "v1.21.0"},
-        {"go1", "v1.0.0"},             {"go1.21rc2", "v1.21.0-rc.2"},
-        {"go1.19beta1", "v1.19.0-beta.1"}, {"go1.22.1 X:boringcrypto", "v1.22.1"},
-        {"devel +abc", NULL},          {"go1.x", NULL},
-        {"go1.22.1-pre", NULL},        {"", NULL},
+        {"go1.22.1", "v1.22.1"},
+        {"go1.21", "v1.21.0"},
+        {"go1", "v1.0.0"},
+        {"go1.21rc2", "v1.21.0-rc.2"},
+        {"go1.19beta1", "v1.19.0-beta.1"},
+        {"go1.22.1 X:boringcrypto", "v1.22.1"},
+        {"devel +abc", NULL},
+        {"go1.x", NULL},
+        {"go1.22.1-pre", NULL},
+        {"", NULL},
     };
     vg_strbuf sb;
     vg_strbuf_init(&sb, 0);
@@ -1081,8 +1133,12 @@ static void test_java_fixtures(void **state)
 {
     (void)state;
     static const char *const jars[] = {
-        "nested.jar",   "hadoop-shaded-guava-1.1.0-SNAPSHOT.jar", "io.quarkus.gizmo.gizmo-1.1.jar",
-        "gradle.war",   "multi-license-1.0.0.jar",                "claircore-inner.jar",
+        "nested.jar",
+        "hadoop-shaded-guava-1.1.0-SNAPSHOT.jar",
+        "io.quarkus.gizmo.gizmo-1.1.jar",
+        "gradle.war",
+        "multi-license-1.0.0.jar",
+        "claircore-inner.jar",
     };
     char *expected = read_shared("fixtures/lang/expected/java-coordinates.tsv", NULL);
     for (size_t j = 0; j < VG_ARRAY_LEN(jars); j++) {
@@ -1197,8 +1253,8 @@ static void test_java_properties_syntax(void **state)
     } cases[] = {
         {"colon, blanks, comments, CR line ends",
          "# c\r! c\r  groupId : g\r\tartifactId   a\rversion=1\r", 0, "g:a:1"},
-        {"continuation lines", "groupId=com.\\\n    example\nartifactId=a\nversion=1.\\\r\n  0\n", 0,
-         "com.example:a:1.0"},
+        {"continuation lines", "groupId=com.\\\n    example\nartifactId=a\nversion=1.\\\r\n  0\n",
+         0, "com.example:a:1.0"},
         {"escapes", "group\\Id=g\\u0041\nartifactId=a\\tb\nversion=\\1\n", 0, "gA:a\tb:1"},
         {"the last value wins", "groupId=g\nartifactId=a\nversion=1\nversion=2\n", 0, "g:a:2"},
         {"an even number of backslashes ends the line", "groupId=g\\\\\nartifactId=a\nversion=1", 0,
@@ -1261,8 +1317,7 @@ static void test_java_manifests(void **state)
         char *got = java_coords(&c);
         const char *want = "";
         for (size_t i = 0; i < VG_ARRAY_LEN(complete); i++)
-            if (strncmp(e->d_name, complete[i][0], n - k) == 0 &&
-                strlen(complete[i][0]) == n - k)
+            if (strncmp(e->d_name, complete[i][0], n - k) == 0 && strlen(complete[i][0]) == n - k)
                 want = complete[i][1];
         if (strcmp(got, want) != 0)
             fail_msg("%s: want \"%s\", got \"%s\"", e->d_name, want, got);
@@ -1295,8 +1350,8 @@ static void test_java_manifests(void **state)
 
     /* manifestSection-individual: the main section ends at its "Name:" section. */
     size_t len;
-    char *text = read_shared("fixtures/lang/java/manifests/manifestSection-individual.MANIFEST.MF",
-                             &len);
+    char *text =
+        read_shared("fixtures/lang/java/manifests/manifestSection-individual.MANIFEST.MF", &len);
     char *want = read_shared("fixtures/lang/java/manifests/manifestSection-individual.want", NULL);
     assert_non_null(strstr(want, "Sealed: true"));
     char *sealed = vg__java_manifest_attr(text, len, "sealed");
@@ -1525,10 +1580,10 @@ static void test_java_hostile(void **state)
     const char *mf = "Manifest-Version: 1.0\r\nImplementation-Vendor-Id: org.ex\r\n"
                      "Implementation-Title: lib\r\nImplementation-Version: 2.1\r\n";
     const char *unresolved = POM("org.ex", "lib", "${project.version}");
-    zmember fallback[] = {{"META-INF/MANIFEST.MF", mf, strlen(mf)},
-                          {"META-INF/maven/org.ex/lib/pom.properties", unresolved,
-                           strlen(unresolved)},
-                          {"META-INF/maven/x/y/pom.properties", "groupId=x\n", 10}};
+    zmember fallback[] = {
+        {"META-INF/MANIFEST.MF", mf, strlen(mf)},
+        {"META-INF/maven/org.ex/lib/pom.properties", unresolved, strlen(unresolved)},
+        {"META-INF/maven/x/y/pom.properties", "groupId=x\n", 10}};
     zip_build(&jar, fallback, 3);
     assert_int_equal(run(&r, &vg__scanner_java, "f.jar", jar.buf, jar.len, NULL), 0);
     got = rows_of(r);
@@ -1542,8 +1597,8 @@ static void test_java_hostile(void **state)
 
 /* ---- the coalescer's language rules ----------------------------------------------------- */
 
-static vg_package *add_pkg(vg_layer_result *r, vg_pkgdb *db, const char *name,
-                           const char *version, const char *arch)
+static vg_package *add_pkg(vg_layer_result *r, vg_pkgdb *db, const char *name, const char *version,
+                           const char *arch)
 {
     vg_package *p = vg_pkgdb_add(r, db);
     p->name = vg_layer_result_strndup(r, name, strlen(name));
@@ -1583,8 +1638,8 @@ static void test_coalesce_lang(void **state)
     vg_pkgdb *dpkg = vg_layer_result_add_db(l1, "var/lib/dpkg/status", VG_PKG_DPKG);
     add_pkg(l1, dpkg, "openssl", "3.0.11-1~deb12u2", "amd64");
     add_pkg(l1, dpkg, "tzdata", "2024a-0+deb12u1", "all")->purl = "pkg:deb/debian/tzdata@set";
-    vg_pkgdb *py = vg_layer_result_add_db(l1, "usr/lib/python3/x.dist-info/METADATA",
-                                          VG_PKG_PYTHON);
+    vg_pkgdb *py =
+        vg_layer_result_add_db(l1, "usr/lib/python3/x.dist-info/METADATA", VG_PKG_PYTHON);
     add_pkg(l1, py, "x", "1.0", NULL)->purl = "pkg:pypi/x@1.0";
     vg_pkgdb *lock = vg_layer_result_add_db(l1, "app/package-lock.json", VG_PKG_NPM);
     add_pkg(l1, lock, "a", "1.0.0", NULL)->purl = "pkg:npm/a@1.0.0";
@@ -1601,14 +1656,13 @@ static void test_coalesce_lang(void **state)
     vg_index_report *rep;
     assert_int_equal(vg_index_coalesce(&rep, layers, 2, "sha256:m"), 0);
     char *got = report_rows(rep);
-    assert_rows(
-        "coalesced", got,
-        "app/node_modules/a/package.json\ta\t1.0.0\t-1\tpkg:npm/a@1.0.0\n"
-        "src/package-lock.json\tc\t3.0.0\t-1\tpkg:npm/c@3.0.0\n"
-        "usr/lib/python3/x.dist-info/METADATA\tx\t1.0\t-1\tpkg:pypi/x@1.0\n"
-        "var/lib/dpkg/status\topenssl\t3.0.11-1~deb12u2\t0\t"
-        "pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12\n"
-        "var/lib/dpkg/status\ttzdata\t2024a-0+deb12u1\t0\tpkg:deb/debian/tzdata@set");
+    assert_rows("coalesced", got,
+                "app/node_modules/a/package.json\ta\t1.0.0\t-1\tpkg:npm/a@1.0.0\n"
+                "src/package-lock.json\tc\t3.0.0\t-1\tpkg:npm/c@3.0.0\n"
+                "usr/lib/python3/x.dist-info/METADATA\tx\t1.0\t-1\tpkg:pypi/x@1.0\n"
+                "var/lib/dpkg/status\topenssl\t3.0.11-1~deb12u2\t0\t"
+                "pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12\n"
+                "var/lib/dpkg/status\ttzdata\t2024a-0+deb12u1\t0\tpkg:deb/debian/tzdata@set");
     free(got);
     assert_int_equal(rep->n_warnings, 2);
     assert_string_equal(rep->warnings[1], "layer sha256:l2: y.jar: not a zip archive");
@@ -1643,8 +1697,7 @@ static void test_coalesce_lang(void **state)
     for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++) {
         vg_layer_result *l = vg_layer_result_new("sha256:l");
         if (cases[i].did)
-            set_release(l, "etc/os-release", cases[i].did, cases[i].version_id,
-                        cases[i].codename);
+            set_release(l, "etc/os-release", cases[i].did, cases[i].version_id, cases[i].codename);
         vg_pkgdb *db = vg_layer_result_add_db(l, "db", cases[i].format);
         add_pkg(l, db, "musl", "1.2.4-r2", "x86_64");
         assert_int_equal(vg_index_coalesce(&rep, &l, 1, "sha256:m"), 0);
@@ -1723,8 +1776,8 @@ static void test_walker_rootfs(void **state)
     tree_put(&t, "usr/local/bin/app-noexec", go, len, 0644); /* not executable: not looked at */
     free(go);
     const char *meta = "Name: Six\nVersion: 1.16.0\n";
-    tree_put(&t, "usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA", meta,
-             strlen(meta), 0644);
+    tree_put(&t, "usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA", meta, strlen(meta),
+             0644);
     const char *pj = "{\"name\":\"@types/node\",\"version\":\"20.1.0\"}";
     tree_put(&t, "srv/node_modules/@types/node/package.json", pj, strlen(pj), 0644);
     tree_put(&t, "srv/node_modules/broken/package.json", "{ nope", 6, 0644);
@@ -1791,12 +1844,19 @@ static void test_walker_rootfs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_purl),          cmocka_unit_test(test_pep503),
-        cmocka_unit_test(test_wants),         cmocka_unit_test(test_python_fixtures),
-        cmocka_unit_test(test_python_cases),  cmocka_unit_test(test_npm_lockfiles),
-        cmocka_unit_test(test_npm_cases),     cmocka_unit_test(test_gem_cases),
-        cmocka_unit_test(test_go_fixtures),   cmocka_unit_test(test_go_synthetic),
-        cmocka_unit_test(test_go_semver),     cmocka_unit_test(test_go_pull),     cmocka_unit_test(test_java_fixtures),
+        cmocka_unit_test(test_purl),
+        cmocka_unit_test(test_pep503),
+        cmocka_unit_test(test_wants),
+        cmocka_unit_test(test_python_fixtures),
+        cmocka_unit_test(test_python_cases),
+        cmocka_unit_test(test_npm_lockfiles),
+        cmocka_unit_test(test_npm_cases),
+        cmocka_unit_test(test_gem_cases),
+        cmocka_unit_test(test_go_fixtures),
+        cmocka_unit_test(test_go_synthetic),
+        cmocka_unit_test(test_go_semver),
+        cmocka_unit_test(test_go_pull),
+        cmocka_unit_test(test_java_fixtures),
         cmocka_unit_test(test_java_pom_properties),
         cmocka_unit_test(test_java_properties_syntax),
         cmocka_unit_test(test_java_manifests),
