@@ -14,6 +14,7 @@ enum {
 
 #include "image/image.h"
 #include "index/index.h"
+#include "store/store.h"
 
 int vg_cmd_vercmp(int argc, char **argv);
 int vg_cmd_index(int argc, char **argv);
@@ -33,6 +34,10 @@ void vg_cli_image_opts_dispose(vg_cli_image_opts *o);
 /* If argv[*i] is an image flag, consumes it (and its value) and returns 1; returns 0 if it
  * is not one, -1 on a usage error (already printed). */
 int vg_cli_image_opt(vg_cli_image_opts *o, int argc, char **argv, int *i);
+
+/* The store as the indexer's layer cache, and recording a scanned manifest (store_cache.c). */
+void vg_cli_layer_cache(vg_layer_cache *out, vg_store *s);
+int vg_cli_record_manifest(vg_store *s, const vg_index_report *r);
 
 /* Prints "vigil: <what>: <last error>" and returns the exit code for the last error. */
 int vg_cli_fail(const char *what);

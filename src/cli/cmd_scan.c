@@ -33,6 +33,7 @@ static const char scan_usage[] =
     "  --update               run the updaters first (see vigil update)\n"
     "  --mirror URL|DIR       with --update: a feed mirror (default $VIGIL_FEED_MIRROR)\n"
     "  --no-color             plain table even on a terminal\n"
+    "  -v, --verbose          say how many layers came from the layer cache\n"
     "  plus the image options of `vigil index` (--platform, --username, --password-stdin,\n"
     "  --insecure, --ca-file, --limit NAME=VALUE)\n"
     "\n"
@@ -42,7 +43,7 @@ static const char scan_usage[] =
 typedef struct scan_args {
     const char *format, *severity, *ignore_file, *db, *mirror, *ref;
     int exit_code;
-    bool ignore_unfixed, include_kernel, update, no_color;
+    bool ignore_unfixed, include_kernel, update, no_color, verbose;
 } scan_args;
 
 static int parse_args(scan_args *a, vg_cli_image_opts *io, int argc, char **argv)
@@ -67,6 +68,8 @@ static int parse_args(scan_args *a, vg_cli_image_opts *io, int argc, char **argv
             a->update = true;
         } else if (strcmp(s, "--no-color") == 0) {
             a->no_color = true;
+        } else if (strcmp(s, "--verbose") == 0 || strcmp(s, "-v") == 0) {
+            a->verbose = true;
         } else if (strcmp(s, "--format") == 0) {
             slot = &a->format;
         } else if (strcmp(s, "--severity") == 0) {
@@ -187,10 +190,18 @@ int vg_cmd_scan(int argc, char **argv)
         run_updates(store, a.mirror ? a.mirror : getenv("VIGIL_FEED_MIRROR"));
     if ((status = check_data(store)) != 0)
         goto out;
-    if (vg_index_image(&index, a.ref, &io.opts, &io.index_limits) != 0) {
+    vg_layer_cache cache;
+    vg_cli_layer_cache(&cache, store);
+    vg_index_stats st;
+    if (vg_index_image_cached(&index, &st, a.ref, &io.opts, &io.index_limits, &cache) != 0) {
         status = vg_cli_fail(a.ref);
         goto out;
     }
+    if (a.verbose)
+        fprintf(stderr, "vigil: layer cache: %zu layers, %zu cached, %zu indexed\n", st.layers,
+                st.cached, st.indexed);
+    if (vg_cli_record_manifest(store, index) != 0)
+        fprintf(stderr, "vigil: warning: could not record the manifest: %s\n", vg_error_last());
     vg_match_opts mo;
     vg_match_opts_default(&mo);
     mo.include_kernel_headers = a.include_kernel;

@@ -38,11 +38,8 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    {"vercmp", vg_cmd_vercmp},
-    {"index", vg_cmd_index},
-    {"db", vg_cmd_db},
-    {"update", vg_cmd_update},
-    {"scan", vg_cmd_scan},
+    {"vercmp", vg_cmd_vercmp}, {"index", vg_cmd_index}, {"db", vg_cmd_db},
+    {"update", vg_cmd_update}, {"scan", vg_cmd_scan},
 };
 
 int main(int argc, char **argv)

@@ -21,7 +21,7 @@
  *   (introduced 0), or will-not-fix when its urgency is "end-of-life" (security support of
  *   the package ended in that release); "undetermined" and any status the tracker may add
  *   later → under-investigation. A fixed version dpkg rejects drops that one record
- *   (counted in ctx->skipped).
+ *   (counted in ctx->skipped), as does an entry whose CVE id or package name is empty.
  * - Severity: urgency without the trailing "*" / "**" (derived from NVD): unimportant →
  *   Negligible, low, medium, high; "not yet assigned", "end-of-life" and others → Unknown.
  *   The advisory takes the highest over all its packages and releases; the label is that
@@ -414,7 +414,10 @@ static int split(parse_state *st)
                 rc = r;
                 break;
             }
-            add_entry(st, cve, p, off, len);
+            if (*cve && *st->pkgs[p].name)
+                add_entry(st, cve, p, off, len);
+            else
+                st->ctx->skipped++; /* an empty id or package name: nothing to match by */
         }
         vg__jcur_dispose(&pc);
     }

@@ -29,9 +29,12 @@ static const struct registered {
     const vg_updater *u;
     unsigned flags;
 } registry[] = {
-    {&vg__updater_debian, 0}, {&vg__updater_alpine, MERGE_BY_ID},
-    {&vg__updater_osv, 0},    {&vg__updater_ubuntu, 0},
-    {&vg__updater_rhel, 0},   {&vg__updater_nvd, 0},
+    {&vg__updater_debian, 0},           /* security tracker JSON */
+    {&vg__updater_alpine, MERGE_BY_ID}, /* secdb: one document per branch and repo */
+    {&vg__updater_osv, 0},              /* OSV records, directories, zips */
+    {&vg__updater_ubuntu, 0},           /* Ubuntu OSV */
+    {&vg__updater_rhel, 0},             /* Red Hat CSAF VEX */
+    {&vg__updater_nvd, 0},              /* NVD CVE API 2.0 */
 };
 
 static const char *const source_names[] = {"debian", "ubuntu", "rhel", "alpine",

@@ -5,19 +5,56 @@
 
 #include <stdlib.h>
 
+/* Bump when any scanner's output changes: cached layer results of other versions are
+ * re-indexed. */
+#define VG_INDEX_SCANNERS_VERSION "scanners-2026.11.28-1"
+
+const char *vg_index_scanners_version(void)
+{
+    return VG_INDEX_SCANNERS_VERSION;
+}
+
 int vg_index_image(vg_index_report **out, const char *ref, const vg_image_opts *opts,
                    const vg_index_limits *lim)
+{
+    return vg_index_image_cached(out, NULL, ref, opts, lim, NULL);
+}
+
+int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const char *ref,
+                          const vg_image_opts *opts, const vg_index_limits *lim,
+                          const vg_layer_cache *cache)
 {
     vg_image *img = NULL;
     int rc = vg_image_open(&img, ref, opts);
     if (rc)
         return rc;
     size_t n = vg_image_layer_count(img);
+    vg_index_stats st = {n, 0, 0};
     vg_layer_result **layers = vg_xcalloc(n ? n : 1, sizeof(vg_layer_result *));
-    for (size_t i = 0; i < n && rc == 0; i++)
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *digest = vg_image_layer(img, i)->digest;
+        if (cache && cache->get(cache->ctx, digest, &layers[i]) == 0) {
+            st.cached++;
+            continue;
+        }
         rc = vg_index_layer(&layers[i], img, i, lim);
+        if (rc == 0) {
+            st.indexed++;
+            if (cache)
+                cache->put(cache->ctx, layers[i]); /* a failed put only costs a re-index */
+        }
+    }
+    if (stats)
+        *stats = st;
     if (rc == 0)
         rc = vg_index_coalesce(out, layers, n, vg_image_manifest_digest(img));
+    if (rc == 0) {
+        vg_index_report *r = *out;
+        r->layers = vg_arena_alloc(r->arena, (n ? n : 1) * sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+            r->layers[i] = vg_index_report_strdup(r, vg_image_layer(img, i)->digest);
+        r->n_layers = n;
+    }
     for (size_t i = 0; i < n; i++)
         vg_layer_result_free(layers[i]);
     free(layers);

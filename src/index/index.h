@@ -41,4 +41,36 @@ int vg_index_coalesce(vg_index_report **out, vg_layer_result *const *layers, siz
 int vg_index_image(vg_index_report **out, const char *ref, const vg_image_opts *opts,
                    const vg_index_limits *lim);
 
+/* ---- layer-result caching ------------------------------------------------------------- */
+
+/* A layer result as compact JSON and back (for caches). from_json checks every field and
+ * returns VG_EINVAL for anything malformed. */
+int vg_layer_result_to_json(vg_strbuf *out, const vg_layer_result *r);
+int vg_layer_result_from_json(vg_layer_result **out, const char *buf, size_t len);
+
+/* The version of the scanner set. A cached layer result made under another version is not
+ * used: the layer is indexed again. */
+const char *vg_index_scanners_version(void);
+
+/* A cache of layer results supplied by the caller (the CLI and the server back it with the
+ * store; index/ itself knows nothing of storage). */
+typedef struct vg_layer_cache {
+    void *ctx;
+    /* 0 with a new result in *out, VG_ENOTFOUND on a miss, another negative code on error. */
+    int (*get)(void *ctx, const char *digest, vg_layer_result **out);
+    int (*put)(void *ctx, const vg_layer_result *r);
+} vg_layer_cache;
+
+typedef struct vg_index_stats {
+    size_t layers;  /* layers in the image */
+    size_t cached;  /* taken from the cache: nothing downloaded or decompressed */
+    size_t indexed; /* walked */
+} vg_index_stats;
+
+/* vg_index_image with a layer cache (NULL: none) and statistics (may be NULL). A cache read
+ * error is not fatal: the layer is indexed instead. */
+int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const char *ref,
+                          const vg_image_opts *opts, const vg_index_limits *lim,
+                          const vg_layer_cache *cache);
+
 #endif

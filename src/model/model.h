@@ -129,6 +129,8 @@ typedef struct vg_index_report {
     const char **warnings; /* the layers' warnings, bottom layer first (at most
                               VG_MAX_WARNINGS) */
     size_t n_warnings;
+    const char **layers; /* layer digests, bottom first (set by vg_index_image) */
+    size_t n_layers;
     size_t warnings_dropped;
 } vg_index_report;
 

@@ -39,6 +39,27 @@ const char *const vg__sqlite_migrations[] = {
     "    PRIMARY KEY (advisory, ns, package, source_pkg)\n"
     ") WITHOUT ROWID;\n"
     "CREATE INDEX affected_lookup ON affected (ns, package, source_pkg);\n",
+    /* 2: the index side: layer results cached by layer digest and scanner-set version, and
+     * each manifest's IndexReport with its layers (the reverse index for notifications). */
+    "CREATE TABLE layer_result (\n"
+    "    digest TEXT NOT NULL,\n"
+    "    scanners TEXT NOT NULL,   -- vg_index_scanners_version() that produced it\n"
+    "    body TEXT NOT NULL,       -- vg_layer_result_to_json\n"
+    "    created INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (digest, scanners)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE manifest (\n"
+    "    hash TEXT PRIMARY KEY,\n"
+    "    report TEXT NOT NULL,     -- IndexReport JSON\n"
+    "    indexed INTEGER NOT NULL  -- unix seconds\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE manifest_layer (\n"
+    "    manifest TEXT NOT NULL REFERENCES manifest (hash) ON DELETE CASCADE,\n"
+    "    idx INTEGER NOT NULL,\n"
+    "    layer TEXT NOT NULL,\n"
+    "    PRIMARY KEY (manifest, idx)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX manifest_layer_layer ON manifest_layer (layer);\n",
 };
 
 const int vg__sqlite_n_migrations = (int)VG_ARRAY_LEN(vg__sqlite_migrations);

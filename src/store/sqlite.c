@@ -55,6 +55,12 @@ enum stmt_id {
     ST_OP_BODIES,
     ST_GET_ADV,
     ST_VERSION,
+    ST_LAYER_GET,
+    ST_LAYER_PUT,
+    ST_MANIFEST_PUT,
+    ST_MANIFEST_DEL_LAYERS,
+    ST_MANIFEST_LAYER_PUT,
+    ST_MANIFEST_GET,
     ST__COUNT
 };
 
@@ -106,6 +112,15 @@ static const char *const stmt_sql[ST__COUNT] = {
                    "FROM op_advisory oa WHERE oa.advisory = a.id AND oa.op IN " NEWEST_OPS ") "
                    "ORDER BY a.source, a.id",
     [ST_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
+    [ST_LAYER_GET] = "SELECT body FROM layer_result WHERE digest = ?1 AND scanners = ?2",
+    [ST_LAYER_PUT] = "INSERT OR REPLACE INTO layer_result (digest, scanners, body, created) "
+                     "VALUES (?1, ?2, ?3, strftime('%s', 'now'))",
+    [ST_MANIFEST_PUT] = "INSERT OR REPLACE INTO manifest (hash, report, indexed) "
+                        "VALUES (?1, ?2, strftime('%s', 'now'))",
+    [ST_MANIFEST_DEL_LAYERS] = "DELETE FROM manifest_layer WHERE manifest = ?1",
+    [ST_MANIFEST_LAYER_PUT] = "INSERT INTO manifest_layer (manifest, idx, layer) "
+                              "VALUES (?1, ?2, ?3)",
+    [ST_MANIFEST_GET] = "SELECT report FROM manifest WHERE hash = ?1",
 };
 
 /* ---- handle, pool, errors ------------------------------------------------------------ */
@@ -1200,6 +1215,113 @@ static int sq_gc(size_t *deleted, vg_store *base, const char *updater, unsigned 
     return rc;
 }
 
+/* ---- the index side: layer results and manifests ------------------------------------- */
+
+typedef struct found_ctx {
+    vg__body_cb cb;
+    void *ctx;
+    bool found;
+} found_ctx;
+
+static int found_cb(void *arg, const char *body, size_t len)
+{
+    found_ctx *f = arg;
+    f->found = true;
+    return f->cb(f->ctx, body, len);
+}
+
+static int get_one(const sq_store *s, conn *c, sqlite3_stmt *st, vg__body_cb cb, void *ctx,
+                   const char *what, const char *name)
+{
+    found_ctx f = {cb, ctx, false};
+    int rc = stream_bodies(s, c, st, found_cb, &f);
+    if (rc == 0 && !f.found)
+        rc = vg_error_set(VG_ENOTFOUND, "%s %s not in the store", what, name);
+    return rc;
+}
+
+static int sq_layer_get(vg_store *base, const char *digest, const char *scanners, vg__body_cb cb,
+                        void *ctx)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_LAYER_GET, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, scanners, -1, SQLITE_STATIC);
+        rc = get_one(s, c, st, cb, ctx, "layer", digest);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_layer_put(vg_store *base, const char *digest, const char *scanners, const char *body,
+                        size_t len)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_LAYER_PUT, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, scanners, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, body, (int)len, SQLITE_STATIC);
+        rc = run(s, c, st, "store a layer result");
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_manifest_put(vg_store *base, const char *hash, const char *report, size_t len,
+                           const char *const *layers, size_t n_layers)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    if (!c)
+        return rc;
+    if ((rc = run_id(s, c, ST_BEGIN_IMMEDIATE, "begin")) != 0) {
+        conn_put(s, c);
+        return rc;
+    }
+    sqlite3_stmt *st = stmt(s, c, ST_MANIFEST_PUT, &rc);
+    if (st) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, report, (int)len, SQLITE_STATIC);
+        rc = run(s, c, st, "store a manifest");
+    }
+    if (rc == 0 && (st = stmt(s, c, ST_MANIFEST_DEL_LAYERS, &rc)) != NULL) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "store a manifest");
+    }
+    for (size_t i = 0; rc == 0 && i < n_layers; i++) {
+        if ((st = stmt(s, c, ST_MANIFEST_LAYER_PUT, &rc)) == NULL)
+            break;
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (int64_t)i);
+        sqlite3_bind_text(st, 3, layers[i], -1, SQLITE_STATIC);
+        rc = run(s, c, st, "store a manifest layer");
+    }
+    rc = rc ? rollback(s, c, rc) : run_id(s, c, ST_COMMIT, "commit");
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_manifest_get(vg_store *base, const char *hash, vg__body_cb cb, void *ctx)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_MANIFEST_GET, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        rc = get_one(s, c, st, cb, ctx, "manifest", hash);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
 static const vg_store_backend sqlite_backend = {
     .name = "sqlite",
     .close = sq_close,
@@ -1215,4 +1337,8 @@ static const vg_store_backend sqlite_backend = {
     .find_affected = sq_find_affected,
     .op_bodies = sq_op_bodies,
     .get_bodies = sq_get_bodies,
+    .layer_get = sq_layer_get,
+    .layer_put = sq_layer_put,
+    .manifest_put = sq_manifest_put,
+    .manifest_get = sq_manifest_get,
 };

@@ -245,3 +245,26 @@ int vg_store_get_advisory(vg_store *s, const char *id, vg_store_advisory_cb cb, 
         rc = vg_error_set(VG_ENOTFOUND, "store: no advisory %.128s in the newest operations", id);
     return rc;
 }
+
+int vg_store_layer_get(vg_store *s, const char *digest, const char *scanners, vg_store_body_cb cb,
+                       void *ctx)
+{
+    return s->be->layer_get(s, digest, scanners, cb, ctx);
+}
+
+int vg_store_layer_put(vg_store *s, const char *digest, const char *scanners, const char *body,
+                       size_t len)
+{
+    return s->be->layer_put(s, digest, scanners, body, len);
+}
+
+int vg_store_manifest_put(vg_store *s, const char *hash, const char *report, size_t len,
+                          const char *const *layers, size_t n_layers)
+{
+    return s->be->manifest_put(s, hash, report, len, layers, n_layers);
+}
+
+int vg_store_manifest_get(vg_store *s, const char *hash, vg_store_body_cb cb, void *ctx)
+{
+    return s->be->manifest_get(s, hash, cb, ctx);
+}

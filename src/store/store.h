@@ -165,4 +165,23 @@ typedef struct vg_store_import_item {
  * VG_ECONFLICT when a run of the same updater is open; VG_EIO. */
 int vg_store_import(vg_store_import_item **out, size_t *n, vg_store *s, const char *path);
 
+/* ---- the index side: layer results and manifests ------------------------------------- */
+
+/* Called with a stored body (JSON, not NUL-terminated), valid only during the call. */
+typedef int (*vg_store_body_cb)(void *ctx, const char *body, size_t len);
+
+/* The cached result of layer `digest` made by scanner set `scanners`: calls cb once, or
+ * returns VG_ENOTFOUND. */
+int vg_store_layer_get(vg_store *s, const char *digest, const char *scanners, vg_store_body_cb cb,
+                       void *ctx);
+/* Stores (or replaces) a layer result. */
+int vg_store_layer_put(vg_store *s, const char *digest, const char *scanners, const char *body,
+                       size_t len);
+/* Records a manifest's IndexReport JSON and its layers in order (replacing an older record);
+ * the manifest_layer rows are the reverse index later updates use. */
+int vg_store_manifest_put(vg_store *s, const char *hash, const char *report, size_t len,
+                          const char *const *layers, size_t n_layers);
+/* The stored IndexReport of a manifest: calls cb once, or VG_ENOTFOUND. */
+int vg_store_manifest_get(vg_store *s, const char *hash, vg_store_body_cb cb, void *ctx);
+
 #endif

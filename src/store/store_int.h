@@ -58,6 +58,14 @@ typedef struct vg_store_backend {
                          vg__body_cb cb, void *ctx);
     int (*op_bodies)(vg_store *s, int64_t op_id, vg__body_cb cb, void *ctx);
     int (*get_bodies)(vg_store *s, const char *id, vg__body_cb cb, void *ctx);
+    /* The index side (migration 2). get returns VG_ENOTFOUND on a miss. */
+    int (*layer_get)(vg_store *s, const char *digest, const char *scanners, vg__body_cb cb,
+                     void *ctx);
+    int (*layer_put)(vg_store *s, const char *digest, const char *scanners, const char *body,
+                     size_t len);
+    int (*manifest_put)(vg_store *s, const char *hash, const char *report, size_t len,
+                        const char *const *layers, size_t n_layers);
+    int (*manifest_get)(vg_store *s, const char *hash, vg__body_cb cb, void *ctx);
 } vg_store_backend;
 
 /* Every backend's handle and transaction start with these. */

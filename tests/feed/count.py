@@ -80,6 +80,9 @@ def debian(paths):
     for _, doc in documents(paths):
         for pkg, cves in doc.items():
             for cve, entry in cves.items():
+                if not cve or not pkg:
+                    counts["skipped"] += 1
+                    continue
                 ids.add(cve)
                 rels = entry.get("releases") or {}
                 for codename, rel in rels.items():

@@ -852,6 +852,9 @@ typedef struct elf_opts {
     uint64_t bad_pointer;       /* a lying modinfo string address */
     size_t ro_pad;              /* zero bytes after the strings in read-only data */
     bool empty_note;            /* a PT_NOTE of 0 bytes (once an endless loop) */
+    size_t go1_decoys;          /* "go1.0.0" strings before the real version */
+    size_t marker_decoys;       /* modinfo start markers before the real one */
+    unsigned phnum;             /* a lying program header count */
 } elf_opts;
 
 static const char marker_start[] = "0w\xaf\x0c\x92t\b\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
@@ -886,16 +889,24 @@ static char *make_elf(const elf_opts *o, size_t *len)
     vg_strbuf_puts(&mod, o->modinfo);
     vg_strbuf_append(&mod, marker_end, 16);
     size_t vlen = strlen(o->version);
-    size_t ro_len = (o->pointer ? vlen + mod.len : 16) + o->ro_pad;
+    vg_strbuf decoys;
+    vg_strbuf_init(&decoys, 0);
+    for (size_t i = 0; i < o->go1_decoys; i++)
+        vg_strbuf_append(&decoys, "go1.0.0", 8);
+    for (size_t i = 0; i < o->marker_decoys; i++) {
+        vg_strbuf_append(&decoys, marker_start, 16);
+        vg_strbuf_append(&decoys, "x", 1);
+        vg_strbuf_append(&decoys, marker_end, 16);
+    }
+    const uint64_t str_off = ro_off + decoys.len; /* the version, then the modinfo */
+    size_t ro_len = (o->pointer ? decoys.len + vlen + mod.len : 16) + o->ro_pad;
     uint64_t data_off = ro_off + ((ro_len + 0xfff) & ~(uint64_t)0xfff);
     size_t data_len = 32 + 64 + vlen + mod.len + 32;
     size_t total = (size_t)data_off + data_len + 256;
     unsigned char *f = vg_xcalloc(1, total);
     /* ELF header */
-    memcpy(f,
-           "\x7f"
-           "ELF",
-           4);
+    static const unsigned char elf_magic[4] = {0x7f, 'E', 'L', 'F'};
+    memcpy(f, elf_magic, 4);
     f[4] = 2;
     f[5] = be ? 2 : 1;
     f[6] = 1;
@@ -905,7 +916,7 @@ static char *make_elf(const elf_opts *o, size_t *len)
     put_uint(f + 32, 64, 8, be);
     put_uint(f + 52, 64, 2, be);
     put_uint(f + 54, 56, 2, be);
-    put_uint(f + 56, 3, 2, be);
+    put_uint(f + 56, o->phnum ? o->phnum : 3, 2, be);
     /* program headers: NOTE, LOAD R, LOAD RW */
     const struct {
         uint32_t type, flags;
@@ -936,14 +947,15 @@ static char *make_elf(const elf_opts *o, size_t *len)
     d[14] = 8;
     if (o->pointer) {
         d[15] = be ? 1 : 0;
-        memcpy(f + ro_off, o->version, vlen);
-        memcpy(f + ro_off + vlen, mod.buf, mod.len);
+        memcpy(f + ro_off, decoys.buf, decoys.len);
+        memcpy(f + str_off, o->version, vlen);
+        memcpy(f + str_off + vlen, mod.buf, mod.len);
         /* two pointers to string headers at data+32 and data+48 */
         put_uint(d + 16, base + data_off + 32, 8, be);
         put_uint(d + 24, base + data_off + 48, 8, be);
-        put_uint(d + 32, base + ro_off, 8, be);
+        put_uint(d + 32, base + str_off, 8, be);
         put_uint(d + 40, vlen, 8, be);
-        put_uint(d + 48, o->bad_pointer ? o->bad_pointer : base + ro_off + vlen, 8, be);
+        put_uint(d + 48, o->bad_pointer ? o->bad_pointer : base + str_off + vlen, 8, be);
         put_uint(d + 56, o->claim_modinfo_len ? o->claim_modinfo_len : mod.len, 8, be);
     } else {
         d[15] = 2 | (be ? 1 : 0);
@@ -955,6 +967,7 @@ static char *make_elf(const elf_opts *o, size_t *len)
         memcpy(p, mod.buf, mod.len);
     }
     vg_strbuf_dispose(&mod);
+    vg_strbuf_dispose(&decoys);
     *len = o->cut ? o->cut : total;
     return (char *)f;
 }
@@ -1057,6 +1070,46 @@ static void test_go_synthetic(void **state)
          "example.com/app\tv1.2.3\tpkg:golang/example.com/app@v1.2.3\n"
          "github.com/fork/b\tv1.0.1\tpkg:golang/github.com/fork/b@v1.0.1\n"
          "golang.org/x/net\tv0.17.0\tpkg:golang/golang.org/x/net@v0.17.0"},
+        /* GOBIN_MAX_CANDIDATES "go1." strings are remembered: past them, no stdlib. */
+        {"pointers, 4095 decoy versions",
+         {.pointer = true,
+          .version = "go1.21rc2",
+          .modinfo = MODINFO_REPLACE,
+          .ro_pad = 300000,
+          .go1_decoys = 4095},
+         0,
+         PACKAGES_REPLACE},
+        {"pointers, 4096 decoy versions",
+         {.pointer = true,
+          .version = "go1.21rc2",
+          .modinfo = MODINFO_REPLACE,
+          .ro_pad = 300000,
+          .go1_decoys = 4096},
+         0,
+         "example.com/app\tv1.2.3\tpkg:golang/example.com/app@v1.2.3\n"
+         "github.com/fork/b\tv1.0.1\tpkg:golang/github.com/fork/b@v1.0.1\n"
+         "golang.org/x/net\tv0.17.0\tpkg:golang/golang.org/x/net@v0.17.0"},
+        /* GOBIN_MAX_MARKERS modinfo captures: the real one must be among them. */
+        {"pointers, 7 decoy modinfo markers",
+         {.pointer = true,
+          .version = "go1.21rc2",
+          .modinfo = MODINFO_REPLACE,
+          .ro_pad = 300000,
+          .marker_decoys = 7},
+         0,
+         PACKAGES_REPLACE},
+        {"pointers, 8 decoy modinfo markers",
+         {.pointer = true,
+          .version = "go1.21rc2",
+          .modinfo = MODINFO_REPLACE,
+          .ro_pad = 300000,
+          .marker_decoys = 8},
+         VG_EINVAL,
+         "modinfo string at byte"},
+        {"more than GOBIN_MAX_PHDRS program headers: not looked at",
+         {.version = "go1.22.1", .modinfo = MODINFO_REPLACE, .phnum = 300},
+         0,
+         ""},
         {"pointers, read-only data larger than the window",
          {.pointer = true, .version = "go1.21rc2", .modinfo = MODINFO_REPLACE, .ro_pad = 300000},
          0,
@@ -1100,6 +1153,25 @@ static void test_go_synthetic(void **state)
         }
         free(bin);
     }
+}
+
+/* GOBIN_MAX_VERSION: a toolchain version of 2000 bytes. */
+static void test_go_version_cap(void **state)
+{
+    (void)state;
+    char *v = vg_xmalloc(2001);
+    memcpy(v, "go1.", 4);
+    memset(v + 4, '9', 1996);
+    v[2000] = '\0';
+    elf_opts o = {.version = v, .modinfo = MODINFO_REPLACE};
+    size_t len;
+    char *bin = make_elf(&o, &len);
+    vg_layer_result *r;
+    assert_error(gobin_scan(&r, "usr/bin/app", bin, len, NULL), VG_ETOOBIG,
+                 "version string of 2000 bytes (more than 1024)");
+    vg_layer_result_free(r);
+    free(bin);
+    free(v);
 }
 
 static void test_go_semver(void **state)
@@ -1595,6 +1667,110 @@ static void test_java_hostile(void **state)
     vg_strbuf_dispose(&inner);
 }
 
+/* The per-file caps of the Python, npm and Ruby scanners. */
+static void test_small_caps(void **state)
+{
+    (void)state;
+    vg_strbuf sb, zip;
+    vg_strbuf_init(&sb, 0);
+    vg_strbuf_init(&zip, 0);
+    vg_layer_result *r;
+    char *x300 = vg_xmalloc(301);
+    memset(x300, 'a', 300);
+    x300[300] = '\0';
+
+    /* PY_MAX_NAME and PY_MAX_VERSION (256 bytes). */
+    vg_strbuf_printf(&sb, "Name: a\nVersion: %s\n", x300);
+    assert_error(run_str(&r, &vg__scanner_python, "x.dist-info/METADATA", sb.buf), VG_EINVAL,
+                 ":2: Version is empty, too long");
+    vg_layer_result_free(r);
+    vg_strbuf_reset(&sb);
+    vg_strbuf_printf(&sb, "Name: %s\nVersion: 1\n", x300);
+    assert_error(run_str(&r, &vg__scanner_python, "x.dist-info/METADATA", sb.buf), VG_EINVAL,
+                 ":1: Name is not a valid project name");
+    vg_layer_result_free(r);
+
+    /* PY_MAX_METADATA (1 MiB) in a zipped egg. */
+    size_t big = (size_t)2 << 20;
+    char *text = vg_xmalloc(big);
+    memset(text, '\n', big);
+    memcpy(text, "Name: a\nVersion: 1\n", 20);
+    zmember egg = {"EGG-INFO/PKG-INFO", text, big};
+    zip_build(&zip, &egg, 1);
+    assert_error(run(&r, &vg__scanner_python, "a.egg", zip.buf, zip.len, NULL), VG_ETOOBIG,
+                 "a.egg!EGG-INFO/PKG-INFO: more than 1048576 bytes (the Python metadata cap)");
+    vg_layer_result_free(r);
+    egg.len = 20;
+    zip_build(&zip, &egg, 1);
+    assert_int_equal(run(&r, &vg__scanner_python, "a.egg", zip.buf, zip.len, NULL), 0);
+    assert_int_equal(r->dbs[0].n_pkgs, 1);
+    vg_layer_result_free(r);
+    free(text);
+
+    /* PY_MAX_EGG_ENTRIES (100,000 members). */
+    size_t n = 100001;
+    zmember *many = vg_xcalloc(n, sizeof(zmember));
+    char(*names)[16] = vg_xcalloc(n, 16);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(names[i], 16, "m%zu", i);
+        many[i] = (zmember){names[i], "", 0};
+    }
+    zip_build(&zip, many, n);
+    assert_error(run(&r, &vg__scanner_python, "m.egg", zip.buf, zip.len, NULL), VG_ETOOBIG,
+                 "m.egg: 100001 members, more than the zipped-egg member cap");
+    vg_layer_result_free(r);
+    free(names);
+    free(many);
+
+    /* NPM_MAX_NAME (214, npm's own) and NPM_MAX_VERSION (256): such a package is not one. */
+    char *n215 = vg_xmalloc(216);
+    memset(n215, 'n', 215);
+    n215[215] = '\0';
+    vg_strbuf_reset(&sb);
+    vg_strbuf_printf(&sb, "{\"name\":\"%s\",\"version\":\"1.0.0\"}", n215);
+    assert_int_equal(run_str(&r, &vg__scanner_npm, "node_modules/x/package.json", sb.buf), 0);
+    assert_int_equal(r->dbs[0].n_pkgs, 0);
+    vg_layer_result_free(r);
+    n215[214] = '\0';
+    vg_strbuf_reset(&sb);
+    vg_strbuf_printf(&sb, "{\"name\":\"%s\",\"version\":\"%s\"}", n215, x300);
+    assert_int_equal(run_str(&r, &vg__scanner_npm, "node_modules/x/package.json", sb.buf), 0);
+    assert_int_equal(r->dbs[0].n_pkgs, 0);
+    vg_layer_result_free(r);
+    vg_strbuf_reset(&sb);
+    vg_strbuf_printf(&sb, "{\"name\":\"%s\",\"version\":\"1\"}", n215);
+    assert_int_equal(run_str(&r, &vg__scanner_npm, "node_modules/x/package.json", sb.buf), 0);
+    assert_int_equal(r->dbs[0].n_pkgs, 1);
+    vg_layer_result_free(r);
+    free(n215);
+
+    /* JAVA_MAX_COORD (256 bytes of a group, artifact or version). */
+    for (int over = 0; over < 2; over++) {
+        vg_strbuf_reset(&sb);
+        vg_strbuf_printf(&sb, "groupId=g\nartifactId=a\nversion=%.*s\n", 256 + over, x300);
+        zmember pom = {"META-INF/maven/g/a/pom.properties", sb.buf, sb.len};
+        zip_build(&zip, &pom, 1);
+        assert_int_equal(run(&r, &vg__scanner_java, "c.jar", zip.buf, zip.len, NULL), 0);
+        assert_int_equal(r->dbs[0].n_pkgs, over ? 0 : 1);
+        vg_layer_result_free(r);
+    }
+
+    /* GEM_MAX_NAME and GEM_MAX_VERSION (256). */
+    vg_strbuf_reset(&sb);
+    vg_strbuf_printf(&sb, "s.name = \"%s\"\ns.version = \"1\"\n", x300);
+    assert_error(run_str(&r, &vg__scanner_gem, "specifications/a.gemspec", sb.buf), VG_EINVAL,
+                 ":1: not a gem name");
+    vg_layer_result_free(r);
+    vg_strbuf_reset(&sb);
+    vg_strbuf_printf(&sb, "s.name = \"a\"\ns.version = \"%s\"\n", x300);
+    assert_error(run_str(&r, &vg__scanner_gem, "specifications/a.gemspec", sb.buf), VG_EINVAL,
+                 ":2: not a gem version");
+    vg_layer_result_free(r);
+    free(x300);
+    vg_strbuf_dispose(&sb);
+    vg_strbuf_dispose(&zip);
+}
+
 /* ---- the coalescer's language rules ----------------------------------------------------- */
 
 static vg_package *add_pkg(vg_layer_result *r, vg_pkgdb *db, const char *name, const char *version,
@@ -1856,11 +2032,13 @@ int main(void)
         cmocka_unit_test(test_go_synthetic),
         cmocka_unit_test(test_go_semver),
         cmocka_unit_test(test_go_pull),
+        cmocka_unit_test(test_go_version_cap),
         cmocka_unit_test(test_java_fixtures),
         cmocka_unit_test(test_java_pom_properties),
         cmocka_unit_test(test_java_properties_syntax),
         cmocka_unit_test(test_java_manifests),
         cmocka_unit_test(test_java_hostile),
+        cmocka_unit_test(test_small_caps),
         cmocka_unit_test(test_coalesce_lang),
         cmocka_unit_test(test_reader),
         cmocka_unit_test(test_walker_rootfs),
