@@ -7,7 +7,7 @@
 
 /* Bump when any scanner's output changes: cached layer results of other versions are
  * re-indexed. */
-#define VG_INDEX_SCANNERS_VERSION "scanners-2026.11.28-1"
+#define VG_INDEX_SCANNERS_VERSION "scanners-2026.11.28-2"
 
 const char *vg_index_scanners_version(void)
 {

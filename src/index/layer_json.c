@@ -79,6 +79,7 @@ int vg_layer_result_to_json(vg_strbuf *out, const vg_layer_result *r)
     json_object_set_new(root, "releases", rels);
     json_object_set_new(root, "whiteouts", str_array(r->whiteouts, r->n_whiteouts));
     json_object_set_new(root, "opaque", str_array(r->opaque_dirs, r->n_opaque));
+    json_object_set_new(root, "warnings", str_array(r->warnings, r->n_warnings));
     char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (!text)
@@ -203,6 +204,12 @@ int vg_layer_result_from_json(vg_layer_result **out, const char *buf, size_t len
                 break;
             vg_layer_result_add_whiteout(d.r, json_string_value(v), l == 1);
         }
+    }
+    json_t *warn = json_object_get(root, "warnings");
+    json_array_foreach(warn, i, v)
+    {
+        if (json_is_string(v))
+            vg_layer_result_add_warning(d.r, json_string_value(v));
     }
     json_decref(root);
     if (d.rc) {

@@ -106,6 +106,12 @@ void vg_report__index_fields(json_t *root, const vg_index_report *r)
     json_object_set_new(root, "distributions", dists);
     json_object_set_new(root, "repository", json_object());
     json_object_set_new(root, "environments", envs);
+    /* vigil addition: files skipped while indexing (a broken package.json, an unreadable
+     * jar), so that a missing package is never silent. */
+    json_t *warn = json_array();
+    for (size_t i = 0; i < r->n_warnings; i++)
+        json_array_append_new(warn, vg_report__str(r->warnings[i]));
+    json_object_set_new(root, "warnings", warn);
 }
 
 int vg_report_index_json(vg_strbuf *out, const vg_index_report *r)
