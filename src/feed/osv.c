@@ -304,6 +304,26 @@ typedef struct pkg_info {
     vg_scheme vs;
 } pkg_info;
 
+/* PEP 503 normalization (lower case, runs of "-", "_" and "." become one "-"), the form the
+ * python scanner reports, so that "Django" in a record matches an installed "django". */
+static const char *pep503(const vg_feed_ctx *ctx, const char *name)
+{
+    size_t n = strlen(name);
+    char *out = vg_arena_alloc(ctx->arena, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (c == '-' || c == '_' || c == '.') {
+            if (k == 0 || out[k - 1] != '-')
+                out[k++] = '-';
+            continue;
+        }
+        out[k++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    out[k] = '\0';
+    return out;
+}
+
 static void map_ecosystem(pkg_info *pi, const vg_feed_ctx *ctx, const char *eco)
 {
     const char *colon = strchr(eco, ':');
@@ -469,6 +489,8 @@ static int one_affected(vec *out, parse_state *st, const json_t *item)
     vg__jpath_cut(&st->path, base);
     pkg_info pi = {.name = name};
     map_ecosystem(&pi, ctx, eco);
+    if (strcmp(pi.ns, "pypi") == 0)
+        pi.name = pep503(ctx, name);
     size_t before = out->n;
 
     json_t *ranges;

@@ -475,7 +475,7 @@ static int read_inline_strings(gobin *g, vg_strbuf *version, vg_strbuf *modinfo)
     vg_strbuf *out[2] = {version, modinfo};
     const size_t max[2] = {GOBIN_MAX_VERSION, GOBIN_MAX_MODINFO};
     for (int i = 0; i < 2; i++) {
-        uint64_t n;
+        uint64_t n = 0;
         int rc = uvarint(g, &n);
         if (rc)
             return rc;
