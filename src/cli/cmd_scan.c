@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* Vulnerability data older than this gets a warning. */
-#define STALE_DATA_SECONDS (7 * 24 * 3600)
+#define STALE_DATA_SECONDS ((int64_t)7 * 24 * 3600)
 
 static const char scan_usage[] =
     "usage: vigil scan [OPTIONS] IMAGE\n"

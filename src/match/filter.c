@@ -119,8 +119,8 @@ void vg_filter_apply(vg_vuln_report *r, const vg_filter *f, const char *today,
     memset(stats, 0, sizeof(*stats));
     for (size_t i = 0; i < f->n_rules; i++) {
         if (f->rules[i].expires && strcmp(f->rules[i].expires, today) < 0) {
-            stats->expired =
-                vg_xrealloc(stats->expired, (stats->n_expired + 1) * sizeof(*stats->expired));
+            stats->expired = vg_xrealloc(stats->expired,
+                                         (stats->n_expired + 1) * sizeof(const vg_ignore_rule *));
             stats->expired[stats->n_expired++] = &f->rules[i];
         }
     }

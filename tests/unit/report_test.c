@@ -136,9 +136,9 @@ static void test_json_index_fields(void **state)
     (void)state;
     json_t *j = render_json(VG_FORMAT_JSON, false);
     static const char *const top[] = {
-        "manifest_hash", "packages",        "distributions",           "repository",
-        "environments",  "vulnerabilities", "package_vulnerabilities", "enrichments",
-        "vigil"};
+        "manifest_hash", "packages", "distributions",   "repository",
+        "environments",  "warnings", "vulnerabilities", "package_vulnerabilities",
+        "enrichments",   "vigil"};
     assert_keys(j, top, VG_ARRAY_LEN(top));
     assert_str_at(j, "manifest_hash",
                   "sha256:abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd");
@@ -155,7 +155,8 @@ static void test_json_index_fields(void **state)
     assert_non_null(ix);
     vg_strbuf_dispose(&sb);
     vg_test_sample_free(r);
-    static const char *const shared[] = {"packages", "distributions", "repository", "environments"};
+    static const char *const shared[] = {"packages", "distributions", "repository", "environments",
+                                         "warnings"};
     for (size_t i = 0; i < VG_ARRAY_LEN(shared); i++)
         assert_true(json_equal(json_object_get(j, shared[i]), json_object_get(ix, shared[i])));
     assert_str_at(ix, "state", "IndexFinished");
