@@ -44,6 +44,10 @@ static const char *const source_names[] = {"debian", "ubuntu", "rhel", "alpine",
  * an unchanged feed once (the fingerprint covers it). */
 #define FEED_FORMAT_REV "1"
 #define GC_BATCH 16
+/* Pages followed from one URL of a paged source (nvd: 2,000 records a page, so 20 million
+ * records); a run that would go further fails rather than stopping silently. */
+#define MAX_PAGES 10000u
+#define PAGE_URL_CAP ((size_t)8192)
 
 const char *const *vg_feed_sources(void)
 {
@@ -175,6 +179,51 @@ static void fingerprint(char out[160], const char *source, const vg__fetched *do
     out[71] = '\0';
 }
 
+static bool is_http_url(const char *u)
+{
+    return strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0;
+}
+
+typedef struct pager {
+    const vg_updater *u;
+    vg_feed_ctx ctx;
+    vg_strbuf next;
+    int more;
+} pager;
+
+static int on_page(void *state, const char *name, const char *buf, size_t len)
+{
+    (void)name;
+    pager *pg = state;
+    int r = pg->u->next_url(&pg->ctx, buf, len, &pg->next);
+    if (r < 0)
+        return r;
+    pg->more = r;
+    return 0;
+}
+
+/* Asks a paged updater for the URL after the fetched page `d`: *out is the heap URL, or NULL
+ * after the last page. */
+static int next_page(char **out, vg__fetcher *f, const vg_updater *u, const vg__fetched *d)
+{
+    pager pg;
+    memset(&pg, 0, sizeof(pg));
+    pg.u = u;
+    pg.ctx.opts = f->opts;
+    pg.ctx.arena = vg_arena_new(1 << 16);
+    pg.ctx.url = d->url;
+    vg_strbuf_init(&pg.next, PAGE_URL_CAP);
+    *out = NULL;
+    int rc = vg__fetched_documents(d, f, on_page, &pg);
+    if (rc == 0 && pg.more && (vg_strbuf_error(&pg.next) || pg.next.len == 0))
+        rc = vg_error_set(VG_EINVAL, "%s: %s: no usable URL for the next page", u->name, d->url);
+    if (rc == 0 && pg.more)
+        *out = vg_strbuf_detach(&pg.next);
+    vg_strbuf_dispose(&pg.next);
+    vg_arena_free(pg.ctx.arena);
+    return rc;
+}
+
 static int store_fail(const char *source, const char *what)
 {
     int code = vg_error_code() ? vg_error_code() : VG_ERROR;
@@ -222,19 +271,43 @@ int vg_feed_update(vg_feed_result *out, vg_store *s, const char *source, const v
         out->seconds = now_s() - t0;
         return rc;
     }
-    vg__fetched *docs = vg_xcalloc(n_urls ? n_urls : 1, sizeof(*docs));
+    size_t cap_docs = n_urls ? n_urls : 1;
+    vg__fetched *docs = vg_xcalloc(cap_docs, sizeof(*docs));
     size_t n_docs = 0, present = 0;
     for (size_t i = 0; i < n_urls && rc == 0; i++) {
-        rc = vg__fetch(&docs[i], &f, urls[i]);
-        n_docs = i + 1;
-        if (rc)
-            break;
-        if (docs[i].kind == VG_FETCH_MISSING) {
-            if (!optional)
-                rc = vg_error_set(VG_ENOTFOUND, "%s: %s: not found", u->name, docs[i].where);
-        } else {
+        const char *url = urls[i];
+        char *page_url = NULL; /* the next page's URL, heap */
+        for (unsigned page = 0; rc == 0; page++) {
+            if (n_docs == cap_docs) {
+                cap_docs *= 2;
+                docs = vg_xrealloc(docs, cap_docs * sizeof(*docs));
+            }
+            vg__fetched *d = &docs[n_docs];
+            rc = vg__fetch(d, &f, url);
+            n_docs++;
+            if (rc)
+                break;
+            if (d->kind == VG_FETCH_MISSING) {
+                if (!optional || page > 0)
+                    rc = vg_error_set(VG_ENOTFOUND, "%s: %s: not found", u->name, d->where);
+                break;
+            }
             present++;
+            free(page_url);
+            page_url = NULL;
+            if (!u->next_url || !is_http_url(d->url) || d->kind != VG_FETCH_FILE)
+                break;
+            rc = next_page(&page_url, &f, u, d);
+            if (rc || !page_url)
+                break;
+            if (page + 1 >= MAX_PAGES) {
+                rc = vg_error_set(VG_ETOOBIG, "%s: %s: more than %u pages; stopped", u->name,
+                                  urls[i], (unsigned)MAX_PAGES);
+                break;
+            }
+            url = page_url;
         }
+        free(page_url);
     }
     if (rc == 0 && present == 0)
         rc = vg_error_set(VG_ENOTFOUND,

@@ -33,6 +33,13 @@ typedef struct vg_updater {
      * missing from a mirror is not an error for updaters that say so (optional_urls). */
     int (*parse)(vg_feed_ctx *ctx, const char *buf, size_t len);
     bool optional_urls; /* missing documents are skipped rather than failing the run */
+    /* Paged sources (nvd), else NULL. Called by the framework after each http(s) document of
+     * the run is fetched (ctx->url its official URL, ctx->arena scratch): returns 1 with the
+     * official URL of the next page in `next`, 0 when this page is the last, or VG_EINVAL
+     * ("<source>: <url>: <where>: <what>") when the page's paging numbers are missing or
+     * inconsistent. The framework caps a run at MAX_PAGES pages per URL (feed.c). Local paths
+     * and file:// documents are not paged: a saved page is one document. */
+    int (*next_url)(vg_feed_ctx *ctx, const char *buf, size_t len, vg_strbuf *next);
 } vg_updater;
 
 extern const vg_updater vg__updater_debian;

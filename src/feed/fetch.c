@@ -48,7 +48,11 @@
  *   checked once past max_ratio_floor), counted on bytes actually inflated, not on sizes
  *   the headers claim.
  * - Mirror: http(s)://HOST/PATH → <mirror>/HOST/PATH; a local mirror percent-decodes PATH
- *   (as wget -x saves it).
+ *   (as wget -x saves it). A query is part of the file name, as wget -x writes it:
+ *   HOST/PATH?QUERY → the local file "<mirror>/HOST/PATH?QUERY" (QUERY kept verbatim), and
+ *   on an http mirror the request "<mirror>/HOST/PATH%3FQUERY", which a static server
+ *   answers with that same file; so the NVD API's pages (…/cves/2.0?startIndex=N&…) map to
+ *   distinct files. The fragment is dropped.
  * - Progress: when opts->progress and stderr is a terminal, a one-line bar per download.
  */
 
@@ -891,12 +895,16 @@ void vg__fetched_dispose(vg__fetched *d)
     memset(d, 0, sizeof(*d));
 }
 
-/* "https://HOST/PATH" → HOST/PATH (query and fragment dropped). */
-static vg_slice host_path(const char *url)
+/* "https://HOST/PATH?QUERY#FRAG" → HOST/PATH, and QUERY (empty without one) in *query; the
+ * fragment is dropped. */
+static vg_slice host_path(const char *url, vg_slice *query)
 {
     const char *p = strstr(url, "://");
     p = p ? p + 3 : url;
     size_t n = strcspn(p, "?#");
+    *query = (vg_slice){p + n, 0};
+    if (p[n] == '?')
+        *query = (vg_slice){p + n + 1, strcspn(p + n + 1, "#")};
     return (vg_slice){p, n};
 }
 
@@ -909,12 +917,17 @@ int vg__fetch(vg__fetched *out, vg__fetcher *f, const char *url)
     vg_strbuf_init(&target, PATH_CAP);
     bool http;
     if (is_http(url) && mirror && *mirror) {
-        vg_slice hp = host_path(url);
+        vg_slice q;
+        vg_slice hp = host_path(url, &q);
         if (is_http(mirror)) {
             vg_strbuf_puts(&target, mirror);
             if (!ends_with(mirror, "/"))
                 vg_strbuf_putc(&target, '/');
             vg_strbuf_append(&target, hp.ptr, hp.len);
+            if (q.len) { /* the file "PATH?QUERY", not PATH with a query */
+                vg_strbuf_puts(&target, "%3F");
+                vg_strbuf_append(&target, q.ptr, q.len);
+            }
             http = true;
         } else {
             char *m =
@@ -922,6 +935,10 @@ int vg__fetch(vg__fetched *out, vg__fetcher *f, const char *url)
             char *rel = vg_xstrndup(hp.ptr, hp.len);
             char *dec = percent_decode(rel);
             vg_strbuf_printf(&target, "%s%s%s", m, ends_with(m, "/") ? "" : "/", dec);
+            if (q.len) {
+                vg_strbuf_putc(&target, '?');
+                vg_strbuf_append(&target, q.ptr, q.len);
+            }
             free(m);
             free(rel);
             free(dec);

@@ -3,6 +3,7 @@
  * distributions' advisories of the same CVE id: CVSS vectors and scores, description, CWEs. */
 #include "jwalk.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -531,8 +532,96 @@ static int nvd_parse(vg_feed_ctx *ctx, const char *buf, size_t len)
     return rc;
 }
 
-/* The CVE API 2.0 endpoint; the fetch layer pages through it with startIndex and
- * resultsPerPage (2,000 per page), each page one document. */
+/*
+ * Paging (the updater's next_url hook, followed by feed.c for http(s) URLs only): after the
+ * page at startIndex S, with resultsPerPage R and totalResults T, the next URL is
+ * "<endpoint>?startIndex=<S+R>&resultsPerPage=2000" until S+R >= T. The page's startIndex
+ * must be the one its URL asked for (0 without a query), R must be above 0 while S < T, and
+ * the three numbers must be integers in [0, 2^40]: anything else fails the run, so a broken
+ * API answer never loops or stops short silently. A document with none of the three (a bare
+ * record behind --url) is not a page and ends the sequence. Mirrors hold the pages under the
+ * names `wget -x` writes ("2.0", "2.0?startIndex=2000&resultsPerPage=2000"; see fetch.c).
+ */
+#define PAGE_SIZE 2000
+#define PAGE_NUMBER_MAX ((json_int_t)1 << 40)
+
+static int nvd_next_url(vg_feed_ctx *ctx, const char *buf, size_t len, vg_strbuf *next)
+{
+    static const char *const keys[] = {"startIndex", "resultsPerPage", "totalResults"};
+    static const char *const paths[] = {"$.startIndex", "$.resultsPerPage", "$.totalResults"};
+    json_int_t v[3] = {-1, -1, -1};
+    size_t first = skip_blanks(buf, 0, len);
+    if (first >= len || buf[first] != '{')
+        return 0;
+    vg__jcur c;
+    vg__jcur_init(&c, ctx, "nvd", buf, len);
+    int rc = vg__jcur_enter(&c, '{', "$");
+    while (rc == 0) {
+        const char *key;
+        size_t off, vlen;
+        int r = vg__jcur_member(&c, &key, &off, &vlen, 2);
+        if (r <= 0) {
+            rc = r;
+            break;
+        }
+        for (size_t k = 0; k < VG_ARRAY_LEN(keys) && rc == 0; k++) {
+            if (strcmp(key, keys[k]) != 0)
+                continue;
+            json_t *j = NULL;
+            rc = vg__jcur_decode(&j, &c, off, vlen);
+            if (rc == 0 && (!json_is_integer(j) || json_integer_value(j) < 0 ||
+                            json_integer_value(j) > PAGE_NUMBER_MAX))
+                rc = vg__feed_fail(ctx, "nvd", VG_EINVAL, paths[k],
+                                   "expected an integer from 0 to 2^40");
+            if (rc == 0)
+                v[k] = json_integer_value(j);
+            json_decref(j);
+        }
+    }
+    if (rc == 0)
+        rc = vg__jcur_finish(&c);
+    vg__jcur_dispose(&c);
+    if (rc != 0)
+        return rc;
+    if (v[0] < 0 && v[1] < 0 && v[2] < 0)
+        return 0;
+    for (size_t k = 0; k < VG_ARRAY_LEN(keys); k++)
+        if (v[k] < 0)
+            return vg__feed_fail(ctx, "nvd", VG_EINVAL, "$", "a page without \"%s\"", keys[k]);
+    json_int_t asked = 0;
+    const char *q = strchr(ctx->url, '?');
+    const char *si = q ? strstr(q, "startIndex=") : NULL;
+    if (si) {
+        char *end = NULL;
+        unsigned long long n = strtoull(si + 11, &end, 10);
+        asked = end == si + 11 || n > (unsigned long long)PAGE_NUMBER_MAX ? -1 : (json_int_t)n;
+    }
+    if (v[0] != asked)
+        return vg__feed_fail(ctx, "nvd", VG_EINVAL, "$.startIndex",
+                             "%lld, but the request asked for %lld", (long long)v[0],
+                             (long long)asked);
+    if (v[0] >= v[2]) {
+        if (v[0] > v[2])
+            return vg__feed_fail(ctx, "nvd", VG_EINVAL, "$.startIndex",
+                                 "%lld is past totalResults %lld", (long long)v[0],
+                                 (long long)v[2]);
+        return 0;
+    }
+    if (v[1] == 0)
+        return vg__feed_fail(ctx, "nvd", VG_EINVAL, "$.resultsPerPage",
+                             "0 with %lld of %lld results still to come", (long long)(v[2] - v[0]),
+                             (long long)v[2]);
+    if (v[0] + v[1] >= v[2])
+        return 0;
+    size_t base = q ? (size_t)(q - ctx->url) : strlen(ctx->url);
+    vg_strbuf_append(next, ctx->url, base);
+    vg_strbuf_printf(next, "?startIndex=%lld&resultsPerPage=%d", (long long)(v[0] + v[1]),
+                     PAGE_SIZE);
+    return 1;
+}
+
+/* The CVE API 2.0 endpoint, paged by nvd_next_url (2,000 records a page), each page one
+ * document. */
 static const char *const nvd_urls[] = {
     "https://services.nvd.nist.gov/rest/json/cves/2.0",
     NULL,
@@ -543,4 +632,5 @@ const vg_updater vg__updater_nvd = {
     .urls = nvd_urls,
     .parse = nvd_parse,
     .optional_urls = false,
+    .next_url = nvd_next_url,
 };

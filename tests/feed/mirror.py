@@ -8,6 +8,10 @@
 #        mirror.py expect MIRROR SOURCE      "advisories N" for a source's documents
 #        mirror.py edit MIRROR               add and remove records (see edit())
 #        mirror.py bigzip MIRROR N           replace the PyPI zip by N generated records
+#        mirror.py expect2 MIRROR SOURCE     ubuntu, rhel, nvd: "advisories N" by count2.py
+#
+# ubuntu and rhel are directories of records: http has no listing, so update.sh reads those
+# two from the mirror directory itself (a local mirror); nvd's API pages are served over http.
 import json
 import os
 import subprocess
@@ -18,6 +22,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEB = "security-tracker.debian.org/tracker/data/json"
 SECDB = "secdb.alpinelinux.org"
 OSV = "osv-vulnerabilities.storage.googleapis.com"
+UBUNTU = "raw.githubusercontent.com/canonical/ubuntu-security-notices/main/osv/cve"
+RHEL = "security.access.redhat.com/data/csaf/v2/vex"
+NVD = "services.nvd.nist.gov/rest/json/cves/2.0"
+NVD_PAGE = 15  # vunnel's 38-record page split into pages of 15, 15 and 8
 ALPINE_SUBSETS = {"3.14": "secdb-v3.14-main.SUBSET.json", "3.18": "secdb-v3.18-main.SUBSET.json"}
 
 
@@ -76,6 +84,40 @@ def build(shared, m):
     zip_records(os.path.join(m, OSV, "Maven", "all.zip"), read_dir(os.path.join(feeds, "osv/ghsa/maven")))
     zip_records(os.path.join(m, OSV, "AlmaLinux", "all.zip"), read_dir(os.path.join(feeds, "osv/almalinux")))
     zip_records(os.path.join(m, OSV, "Rocky Linux", "all.zip"), read_dir(os.path.join(feeds, "osv/rocky")))
+    # ubuntu: Canonical's osv/cve/<year>/ tree
+    u = os.path.join(feeds, "ubuntu/osv/cve")
+    for y in sorted(os.listdir(u)):
+        for f in sorted(os.listdir(os.path.join(u, y))):
+            link(os.path.join(u, y, f), os.path.join(m, UBUNTU, y, f))
+    # rhel: the VEX feed's <year>/cve-*.json files (feed layout and acceptance samples)
+    for d in ("rhel/csaf-vex-feed-layout/2023", "rhel/csaf-vex-acceptance"):
+        for f in sorted(os.listdir(os.path.join(feeds, d))):
+            if f.endswith(".json"):
+                year = f.split("-")[1]
+                link(os.path.join(feeds, d, f), os.path.join(m, RHEL, year, f))
+    # nvd: one API page split into a paged sequence, under the names wget -x writes
+    page = json.load(open(os.path.join(feeds, "nvd/api-pages/vunnel-full-page.json")))
+    vulns = page["vulnerabilities"]
+    for start in range(0, len(vulns), NVD_PAGE):
+        part = vulns[start:start + NVD_PAGE]
+        doc = dict(page, startIndex=start, resultsPerPage=len(part), totalResults=len(vulns),
+                   vulnerabilities=part)
+        name = NVD if start == 0 else "%s?startIndex=%d&resultsPerPage=2000" % (NVD, start)
+        put_json(os.path.join(m, name), doc)
+
+
+def docs2(m, source):
+    if source == "nvd":
+        d = os.path.dirname(os.path.join(m, NVD))
+        return [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.startswith("2.0")]
+    root = os.path.join(m, UBUNTU if source == "ubuntu" else RHEL)
+    return [os.path.join(dp, f) for dp, _, fs in os.walk(root) for f in sorted(fs)]
+
+
+def expect2(m, source):
+    out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "count2.py"), source] + docs2(m, source),
+                         check=True, capture_output=True, text=True).stdout
+    print("advisories", sum(int(line.split("\t")[1]) for line in out.splitlines()))
 
 
 def docs(m, source):
@@ -158,5 +200,7 @@ if __name__ == "__main__":
         expect(sys.argv[2], sys.argv[3])
     elif cmd == "edit":
         edit(sys.argv[2])
+    elif cmd == "expect2":
+        expect2(sys.argv[2], sys.argv[3])
     elif cmd == "bigzip":
         bigzip(sys.argv[2], int(sys.argv[3]))

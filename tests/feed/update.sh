@@ -3,8 +3,9 @@
 # (<host>/<path>, built in a temp dir by mirror.py) and served by server.py with ETags. Checks
 # the counts of a first run against count.py, that a second run sends If-None-Match, gets
 # only 304s and stores nothing, that edited feeds give exactly the added/removed counts, that
-# a failing source does not stop the others (exit 4), and that `kill -9` during a download or
-# during the store write leaves the previous operation serving.
+# a failing source does not stop the others (exit 4), that nvd's API pages are followed (and
+# an inconsistent page refused), and that `kill -9` during a download or during the store
+# write leaves the previous operation serving.
 set -eu
 vigil=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +61,47 @@ ninm=$(grep -c '"inm": "' "$t/log2" || true)
 [ "$n200" = 0 ] || fail "second run downloaded $n200 documents again"
 [ "$n304" -gt 0 ] && [ "$n304" = "$ninm" ] || fail "second run: $n304 answers 304, $ninm with If-None-Match"
 echo "second run: $n304 requests with If-None-Match, all 304"
+
+# 2b. ubuntu, rhel, nvd: nvd's API pages over http (three pages, followed by startIndex), the
+# ubuntu and rhel record directories from the mirror directory (http has no listing); counts
+# as count2.py reads the same files, then a second run that stores nothing
+db2=$t/vigil2.db
+run2() {
+    "$vigil" update --no-progress --db "$db2" --mirror "$base" --source nvd >"$1"
+    "$vigil" update --no-progress --db "$db2" --mirror "$m" --source ubuntu,rhel >>"$1"
+}
+before=$(requests)
+run2 "$t/out2b"
+cat "$t/out2b"
+for s in ubuntu rhel nvd; do
+    want=$($py "$here/mirror.py" expect2 "$m" $s | cut -d' ' -f2)
+    [ "$(field $s added "$t/out2b")" = "$want" ] || fail "$s: added $(field $s added "$t/out2b"), count2.py says $want"
+done
+npages=$(tail -n +"$((before + 1))" "$t/log" | grep -c 'cves/2.0.*"status": 200' || true)
+[ "$npages" = 3 ] || fail "nvd: $npages pages downloaded, want 3"
+before=$(requests)
+run2 "$t/out2c"
+cat "$t/out2c"
+for s in ubuntu rhel nvd; do
+    grep -q "^$s: added 0, removed 0, unchanged $(field $s added "$t/out2b"); not modified" "$t/out2c" ||
+        fail "$s: second run stored something"
+done
+tail -n +"$((before + 1))" "$t/log" >"$t/log2c"
+[ "$(grep -c '"status": 304' "$t/log2c")" = 3 ] && ! grep -q '"status": 200' "$t/log2c" ||
+    fail "nvd: second run did not answer 304 for each of the 3 pages"
+# an inconsistent page fails the run with the place named, and stores nothing
+p2="$m/services.nvd.nist.gov/rest/json/cves/2.0?startIndex=15&resultsPerPage=2000"
+cp "$p2" "$t/p2.json"
+$py -c 'import json, sys; d = json.load(open(sys.argv[1])); d["startIndex"] = 14; json.dump(d, open(sys.argv[2], "w"))' \
+    "$t/p2.json" "$p2.new"
+rm -f "$p2" && mv "$p2.new" "$p2"
+set +e
+"$vigil" update --no-progress --db "$db2" --mirror "$base" --source nvd >"$t/out2d" 2>"$t/err2d"
+rc=$?
+set -e
+[ "$rc" = 4 ] && grep -q 'startIndex: 14, but the request asked for 15' "$t/err2d" ||
+    fail "nvd: an inconsistent page was not refused (exit $rc)"
+rm -f "$p2" && cp "$t/p2.json" "$p2"
 
 # 3. edited feeds: exactly the records added and removed
 $py "$here/mirror.py" edit "$m"
