@@ -18,6 +18,8 @@ static const char index_usage[] =
     "\n"
     "Options:\n"
     "  --format json|table   output format (default json)\n"
+    "  --db PATH             use the store's layer cache and record the manifest there\n"
+    "  -v, --verbose         say how many layers came from the layer cache\n"
     "  --platform OS/ARCH[/VARIANT]  platform to pick from a multi-platform image\n"
     "  --username USER       registry user (password with --password-stdin)\n"
     "  --password-stdin      read the registry password from stdin\n"
@@ -69,7 +71,9 @@ int vg_cmd_index(int argc, char **argv)
 {
     vg_cli_image_opts io;
     vg_cli_image_opts_init(&io);
-    const char *format = "json", *ref = NULL;
+    const char *format = "json", *ref = NULL, *db = NULL;
+    bool verbose = false;
+    vg_store *store = NULL;
     int status = VG_EXIT_USAGE;
     for (int i = 1; i < argc; i++) {
         int k = vg_cli_image_opt(&io, argc, argv, &i);
@@ -83,6 +87,10 @@ int vg_cmd_index(int argc, char **argv)
             goto out;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             format = argv[++i];
+        } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            db = argv[++i];
+        } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+            verbose = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "vigil index: unknown option '%s'\n%s", argv[i], index_usage);
             goto out;
@@ -97,11 +105,27 @@ int vg_cmd_index(int argc, char **argv)
         fputs(index_usage, stderr);
         goto out;
     }
+    /* With --db, layers come from (and go to) the store's layer cache, and the manifest is
+     * recorded, exactly as `vigil scan` does. */
+    if (db && vg_store_open(&store, db) != 0) {
+        status = vg_cli_fail(db);
+        goto out;
+    }
+    vg_layer_cache cache;
+    if (store)
+        vg_cli_layer_cache(&cache, store);
+    vg_index_stats st;
     vg_index_report *r = NULL;
-    if (vg_index_image(&r, ref, &io.opts, &io.index_limits) != 0) {
+    if (vg_index_image_cached(&r, &st, ref, &io.opts, &io.index_limits, store ? &cache : NULL) !=
+        0) {
         status = vg_cli_fail(ref);
         goto out;
     }
+    if (verbose)
+        fprintf(stderr, "vigil: layer cache: %zu layers, %zu cached, %zu indexed%s\n", st.layers,
+                st.cached, st.indexed, store ? "" : " (no --db: no cache)");
+    if (store && vg_cli_record_manifest(store, r) != 0)
+        fprintf(stderr, "vigil: warning: could not record the manifest: %s\n", vg_error_last());
     /* Files the language scanners skipped (their messages escape what came from the image). */
     for (size_t i = 0; i < r->n_warnings; i++)
         fprintf(stderr, "vigil: warning: %s\n", r->warnings[i]);
@@ -119,6 +143,7 @@ int vg_cmd_index(int argc, char **argv)
     vg_index_report_free(r);
     status = fflush(stdout) == 0 ? VG_EXIT_OK : VG_EXIT_ERROR;
 out:
+    vg_store_close(store);
     vg_cli_image_opts_dispose(&io);
     return status;
 }

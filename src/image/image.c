@@ -1282,7 +1282,7 @@ int vg_image_open(vg_image **out, const char *ref, const vg_image_opts *opts)
         if (rc)
             goto fail;
         img->manifest_digest = vg_xstrdup(digest);
-        add_layer(img, digest, "", -1);
+        add_layer(img, digest, VG_MEDIA_ROOTFS, -1);
         free(digest);
         break;
     }

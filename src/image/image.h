@@ -68,6 +68,10 @@ void vg_image_ref_dispose(vg_image_ref *ref);
 typedef struct vg_image vg_image;
 
 /* One layer of an opened image, bottom first. */
+/* The media type of a rootfs: pseudo-layer. Its digest names the directory, not its content,
+ * so it must never be cached by digest. */
+#define VG_MEDIA_ROOTFS "application/vnd.vigil.rootfs.directory"
+
 typedef struct vg_layer_desc {
     const char *digest;     /* "sha256:..." of the blob as stored (compressed for OCI and
                                registries, the tar for docker-archive); rootfs: a digest

@@ -4,6 +4,7 @@
 #include "index_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Bump when any scanner's output changes: cached layer results of other versions are
  * re-indexed. */
@@ -32,15 +33,18 @@ int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const ch
     vg_index_stats st = {n, 0, 0};
     vg_layer_result **layers = vg_xcalloc(n ? n : 1, sizeof(vg_layer_result *));
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const char *digest = vg_image_layer(img, i)->digest;
-        if (cache && cache->get(cache->ctx, digest, &layers[i]) == 0) {
+        const vg_layer_desc *desc = vg_image_layer(img, i);
+        const char *digest = desc->digest;
+        /* A directory's digest names the path, not the content: never cached. */
+        bool cacheable = cache && strcmp(desc->media_type, VG_MEDIA_ROOTFS) != 0;
+        if (cacheable && cache->get(cache->ctx, digest, &layers[i]) == 0) {
             st.cached++;
             continue;
         }
         rc = vg_index_layer(&layers[i], img, i, lim);
         if (rc == 0) {
             st.indexed++;
-            if (cache)
+            if (cacheable)
                 cache->put(cache->ctx, layers[i]); /* a failed put only costs a re-index */
         }
     }
