@@ -4,7 +4,8 @@
 # is pushed with skopeo into docker-registry (tests/registry/start.sh open) and scanned with
 # `vigil scan registry:` through count_proxy.py, which logs every request. The first scan must
 # GET every layer blob once; the second GETs none and says "4 cached, 0 indexed"; an image that
-# adds one layer on top of the same four (umoci insert into a copy of the layout) GETs only
+# adds one layer on top of the same four (a tar made here, `umoci raw add-layer` into a
+# copy of the layout; umoci 0.4.7's `insert` writes a tar without its end blocks) GETs only
 # the new layer.
 set -eu
 vigil=$1 work=$2
@@ -48,8 +49,10 @@ cp -al "$img/oci" "$work/oci2"
 rm "$work/oci2/index.json"
 cp "$img/oci/index.json" "$work/oci2/index.json"
 umoci tag --image "$work/oci2:test" test2
-printf 'second image\n' >"$work/extra.txt"
-umoci insert --image "$work/oci2:test2" "$work/extra.txt" /opt/extra.txt >/dev/null
+mkdir -p "$work/extra/opt"
+printf 'second image\n' >"$work/extra/opt/extra.txt"
+tar -C "$work/extra" --owner=0 --group=0 -cf "$work/extra.tar" opt
+umoci raw add-layer --image "$work/oci2:test2" "$work/extra.tar" >/dev/null
 
 for t in test test2; do
     skopeo copy -q --insecure-policy --dest-tls-verify=false \
