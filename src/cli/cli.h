@@ -39,6 +39,11 @@ int vg_cli_image_opt(vg_cli_image_opts *o, int argc, char **argv, int *i);
 void vg_cli_layer_cache(vg_layer_cache *out, vg_store *s);
 int vg_cli_record_manifest(vg_store *s, const vg_index_report *r);
 
+/* The per-layer progress line on stderr (progress.c): NULL when stderr is not a terminal;
+ * _done clears the line. */
+const vg_index_progress *vg_cli_progress(void);
+void vg_cli_progress_done(void);
+
 /* Prints "vigil: <what>: <last error>" and returns the exit code for the last error. */
 int vg_cli_fail(const char *what);
 

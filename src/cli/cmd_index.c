@@ -116,8 +116,10 @@ int vg_cmd_index(int argc, char **argv)
         vg_cli_layer_cache(&cache, store);
     vg_index_stats st;
     vg_index_report *r = NULL;
-    if (vg_index_image_cached(&r, &st, ref, &io.opts, &io.index_limits, store ? &cache : NULL) !=
-        0) {
+    int irc = vg_index_image_cached(&r, &st, ref, &io.opts, &io.index_limits, store ? &cache : NULL,
+                                    vg_cli_progress());
+    vg_cli_progress_done();
+    if (irc != 0) {
         status = vg_cli_fail(ref);
         goto out;
     }

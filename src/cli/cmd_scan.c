@@ -193,7 +193,10 @@ int vg_cmd_scan(int argc, char **argv)
     vg_layer_cache cache;
     vg_cli_layer_cache(&cache, store);
     vg_index_stats st;
-    if (vg_index_image_cached(&index, &st, a.ref, &io.opts, &io.index_limits, &cache) != 0) {
+    int irc = vg_index_image_cached(&index, &st, a.ref, &io.opts, &io.index_limits, &cache,
+                                    vg_cli_progress());
+    vg_cli_progress_done();
+    if (irc != 0) {
         status = vg_cli_fail(a.ref);
         goto out;
     }

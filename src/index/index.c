@@ -18,12 +18,12 @@ const char *vg_index_scanners_version(void)
 int vg_index_image(vg_index_report **out, const char *ref, const vg_image_opts *opts,
                    const vg_index_limits *lim)
 {
-    return vg_index_image_cached(out, NULL, ref, opts, lim, NULL);
+    return vg_index_image_cached(out, NULL, ref, opts, lim, NULL, NULL);
 }
 
 int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const char *ref,
                           const vg_image_opts *opts, const vg_index_limits *lim,
-                          const vg_layer_cache *cache)
+                          const vg_layer_cache *cache, const vg_index_progress *progress)
 {
     vg_image *img = NULL;
     int rc = vg_image_open(&img, ref, opts);
@@ -39,8 +39,12 @@ int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const ch
         bool cacheable = cache && strcmp(desc->media_type, VG_MEDIA_ROOTFS) != 0;
         if (cacheable && cache->get(cache->ctx, digest, &layers[i]) == 0) {
             st.cached++;
+            if (progress)
+                progress->layer(progress->ctx, i, n, desc, true);
             continue;
         }
+        if (progress)
+            progress->layer(progress->ctx, i, n, desc, false);
         rc = vg_index_layer(&layers[i], img, i, lim);
         if (rc == 0) {
             st.indexed++;

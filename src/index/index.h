@@ -67,10 +67,16 @@ typedef struct vg_index_stats {
     size_t indexed; /* walked */
 } vg_index_stats;
 
-/* vg_index_image with a layer cache (NULL: none) and statistics (may be NULL). A cache read
- * error is not fatal: the layer is indexed instead. */
+/* Called before each layer is taken from the cache or walked (for progress displays). */
+typedef struct vg_index_progress {
+    void *ctx;
+    void (*layer)(void *ctx, size_t i, size_t n, const vg_layer_desc *d, bool cached);
+} vg_index_progress;
+
+/* vg_index_image with a layer cache (NULL: none), statistics and progress hooks (both may
+ * be NULL). A cache read error is not fatal: the layer is indexed instead. */
 int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const char *ref,
                           const vg_image_opts *opts, const vg_index_limits *lim,
-                          const vg_layer_cache *cache);
+                          const vg_layer_cache *cache, const vg_index_progress *progress);
 
 #endif
