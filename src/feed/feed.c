@@ -22,6 +22,11 @@
  * documents (or across packages inside one) and the run should store one advisory per id
  * (vg__merger: the run's advisories are held in memory until the end). Without it every
  * emitted advisory streams straight into the store transaction.
+ *
+ * Beyond `urls`, vg_feed_update follows two hooks while fetching: next_url (paged APIs, nvd:
+ * one page leads to the next, at most MAX_PAGES) and list_urls (indexes, rhel's changes.csv:
+ * one document lists the others, at most opts->max_entries; the index is fingerprinted but
+ * not parsed, and a listed document that is missing fails the run).
  */
 enum { MERGE_BY_ID = 1 };
 
@@ -224,6 +229,78 @@ static int next_page(char **out, vg__fetcher *f, const vg_updater *u, const vg__
     return rc;
 }
 
+/* The documents an index lists (vg_updater.list_urls). */
+typedef struct lister {
+    const vg_updater *u;
+    vg_feed_ctx ctx;
+    char **urls; /* heap */
+    size_t n, cap;
+    bool is_index;
+} lister;
+
+static void lister_dispose(lister *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->urls[i]);
+    free(l->urls);
+    vg_arena_free(l->ctx.arena);
+    memset(l, 0, sizeof(*l));
+}
+
+static int on_listed(void *state, const char *url)
+{
+    lister *l = state;
+    if ((uint64_t)l->n >= l->ctx.opts->max_entries)
+        return vg_error_set(VG_ETOOBIG, "%s: %s: lists more than %llu documents (max_entries)",
+                            l->u->name, l->ctx.url, (unsigned long long)l->ctx.opts->max_entries);
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->urls = vg_xrealloc(l->urls, l->cap * sizeof(*l->urls));
+    }
+    l->urls[l->n++] = vg_xstrdup(url);
+    return 0;
+}
+
+static int on_index(void *state, const char *name, const char *buf, size_t len)
+{
+    (void)name;
+    lister *l = state;
+    int r = l->u->list_urls(&l->ctx, buf, len, on_listed, l);
+    if (r < 0)
+        return r;
+    l->is_index = r == 1;
+    return 0;
+}
+
+static int cmp_url(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Asks an index updater whether the fetched document `d` is an index; if so, l->urls holds
+ * the listed URLs, sorted, each once. The caller disposes `l`. */
+static int list_index(lister *l, vg__fetcher *f, const vg_updater *u, const vg__fetched *d)
+{
+    memset(l, 0, sizeof(*l));
+    l->u = u;
+    l->ctx.opts = f->opts;
+    l->ctx.arena = vg_arena_new(1 << 16);
+    l->ctx.url = d->url;
+    int rc = vg__fetched_documents(d, f, on_index, l);
+    if (rc || !l->is_index || l->n == 0)
+        return rc;
+    qsort(l->urls, l->n, sizeof(*l->urls), cmp_url);
+    size_t kept = 1;
+    for (size_t i = 1; i < l->n; i++) {
+        if (strcmp(l->urls[i], l->urls[kept - 1]) == 0)
+            free(l->urls[i]);
+        else
+            l->urls[kept++] = l->urls[i];
+    }
+    l->n = kept;
+    return 0;
+}
+
 static int store_fail(const char *source, const char *what)
 {
     int code = vg_error_code() ? vg_error_code() : VG_ERROR;
@@ -295,6 +372,28 @@ int vg_feed_update(vg_feed_result *out, vg_store *s, const char *source, const v
             present++;
             free(page_url);
             page_url = NULL;
+            if (u->list_urls && page == 0 && d->kind == VG_FETCH_FILE) {
+                lister l;
+                rc = list_index(&l, &f, u, d);
+                if (rc == 0 && l.is_index) {
+                    d->index = true;
+                    for (size_t j = 0; j < l.n && rc == 0; j++) {
+                        if (n_docs == cap_docs) {
+                            cap_docs *= 2;
+                            docs = vg_xrealloc(docs, cap_docs * sizeof(*docs));
+                        }
+                        vg__fetched *ld = &docs[n_docs++];
+                        rc = vg__fetch(ld, &f, l.urls[j]);
+                        if (rc == 0 && ld->kind == VG_FETCH_MISSING)
+                            rc = vg_error_set(VG_ENOTFOUND, "%s: %s: not found (listed in %s)",
+                                              u->name, ld->where, urls[i]);
+                    }
+                }
+                bool listed = l.is_index;
+                lister_dispose(&l);
+                if (rc || listed)
+                    break;
+            }
             if (!u->next_url || !is_http_url(d->url) || d->kind != VG_FETCH_FILE)
                 break;
             rc = next_page(&page_url, &f, u, d);
@@ -352,7 +451,8 @@ int vg_feed_update(vg_feed_result *out, vg_store *s, const char *source, const v
             rc = store_fail(u->name, "starting the update");
     }
     for (size_t i = 0; i < n_docs && rc == 0; i++)
-        rc = vg__fetched_documents(&docs[i], &f, on_document, &r);
+        if (!docs[i].index)
+            rc = vg__fetched_documents(&docs[i], &f, on_document, &r);
     if (rc == 0 && r.merger)
         rc = vg__merger_flush(r.merger, put_one, &r);
     vg_update_op cur;

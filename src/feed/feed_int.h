@@ -40,6 +40,19 @@ typedef struct vg_updater {
      * inconsistent. The framework caps a run at MAX_PAGES pages per URL (feed.c). Local paths
      * and file:// documents are not paged: a saved page is one document. */
     int (*next_url)(vg_feed_ctx *ctx, const char *buf, size_t len, vg_strbuf *next);
+    /* Sources published as an index plus documents (rhel's changes.csv), else NULL. Called by
+     * the framework for each document of `urls` (or --url) that is one file — http(s),
+     * file:// or local, not a directory or zip — before anything is parsed (ctx->url its
+     * official URL, ctx->arena scratch): returns 0 when the document is not an index (it is
+     * parsed as usual), 1 when it is, having called `add` once per listed document with its
+     * official URL (absolute; relative to the index's directory), or VG_EINVAL
+     * ("<source>: <url>: line N: <what>") for a malformed index. An index is not parsed: the
+     * framework fetches every listed document once (duplicates dropped, in URL order) and
+     * parses those; a listed document that is missing fails the run. The framework caps the
+     * listed documents of one index at opts->max_entries (`add` returns VG_ETOOBIG past it;
+     * the hook passes that back). Listed documents are not themselves expanded. */
+    int (*list_urls)(vg_feed_ctx *ctx, const char *buf, size_t len,
+                     int (*add)(void *state, const char *url), void *state);
 } vg_updater;
 
 extern const vg_updater vg__updater_debian;
@@ -156,6 +169,7 @@ typedef struct vg__fetched {
     char *validator; /* "etag:..." or "sha256:<hex>" of the content; "missing" */
     vg__fetch_kind kind;
     bool not_modified; /* http: answered 304, the cached body was reused */
+    bool index;        /* an index (vg_updater.list_urls): fingerprinted, not parsed */
     uint64_t bytes;    /* body size (file or zip), 0 for dirs */
 } vg__fetched;
 

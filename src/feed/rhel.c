@@ -1,9 +1,11 @@
 /* rhel.c — the rhel updater of src/feed/: Red Hat's CSAF 2.0 VEX documents (one per CVE,
  * security.access.redhat.com/data/csaf/v2/vex/<year>/cve-*.json) parsed into advisories whose
- * affected records are binary rpm names per RHEL major, with EVRs, module streams and CPEs. */
+ * affected records are binary rpm names per RHEL major, with EVRs, module streams and CPEs.
+ * The feed's changes.csv index names the documents of a run (rhel_list_urls, at the end). */
 #include "jwalk.h"
 #include "version/version.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -992,10 +994,105 @@ static int rhel_parse(vg_feed_ctx *ctx, const char *buf, size_t len)
     return rc;
 }
 
-/* The per-CVE VEX documents, <year>/cve-*.json below this directory (a mirror holds them at
- * <mirror>/security.access.redhat.com/data/csaf/v2/vex/<year>/). */
+/*
+ * The feed index. Red Hat's feed root lists its documents in changes.csv, one line per file:
+ * "<year>/<file>.json","<RFC 3339 time>". rhel_list_urls turns a document whose URL ends in
+ * ".csv" into the official URLs of those files, relative to the index's directory; feed.c
+ * fetches each once (a listed file that is missing fails the run) and parses them instead of
+ * the index. A listed path must be relative, made of [A-Za-z0-9._-] segments joined by "/",
+ * without "." or ".." segments, end in ".json" and be at most INDEX_PATH_CAP bytes; a line is
+ * at most INDEX_LINE_CAP bytes; blank lines are skipped; anything else fails the run with
+ * its line number. The time column is not used: every run fetches every listed file with a
+ * conditional request, so an unchanged file costs a 304. deletions.csv (files Red Hat has
+ * removed) is not read: a removed file is no longer in changes.csv, so it drops out of the
+ * next operation anyway. The full archive (archive_latest.txt → csaf_vex_<date>.tar.zst) is
+ * not used: a zstd tar is not one of the fetch layer's kinds.
+ */
+#define INDEX_LINE_CAP ((size_t)4096)
+#define INDEX_PATH_CAP ((size_t)1024)
+
+static bool index_path_ok(vg_slice p)
+{
+    if (p.len == 0 || p.len > INDEX_PATH_CAP || p.len < 5 ||
+        memcmp(p.ptr + p.len - 5, ".json", 5) != 0)
+        return false;
+    size_t seg = 0;   /* bytes in the current segment */
+    bool dots = true; /* the current segment is dots only */
+    for (size_t i = 0; i <= p.len; i++) {
+        char c = i < p.len ? p.ptr[i] : '/';
+        if (c == '/') {
+            if (seg == 0 || (dots && seg <= 2))
+                return false;
+            seg = 0;
+            dots = true;
+            continue;
+        }
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok)
+            return false;
+        dots = dots && c == '.';
+        seg++;
+    }
+    return true;
+}
+
+static int index_fail(const vg_feed_ctx *ctx, size_t line, const char *what)
+{
+    char where[48];
+    snprintf(where, sizeof(where), "line %zu", line);
+    return vg__feed_fail(ctx, "rhel", VG_EINVAL, where, "%s", what);
+}
+
+static int rhel_list_urls(vg_feed_ctx *ctx, const char *buf, size_t len,
+                          int (*add)(void *state, const char *url), void *state)
+{
+    const char *url = ctx->url;
+    size_t ulen = strlen(url);
+    if (ulen < 4 || strcmp(url + ulen - 4, ".csv") != 0)
+        return 0;
+    const char *slash = strrchr(url, '/');
+    size_t root_len = slash ? (size_t)(slash - url) + 1 : 0;
+    vg_slice rest = {buf, len}, line;
+    int rc = 0;
+    for (size_t n = 1; rc == 0 && rest.ptr; n++) {
+        rest = vg_slice_split(rest, '\n', &line);
+        if (line.len > INDEX_LINE_CAP)
+            return index_fail(ctx, n, "line longer than INDEX_LINE_CAP (4096 bytes)");
+        if (line.len && line.ptr[line.len - 1] == '\r')
+            line.len--;
+        line = vg_slice_trim(line);
+        if (line.len == 0)
+            continue;
+        /* "<path>","<time>" */
+        const char *end =
+            line.len > 1 && line.ptr[0] == '"' ? memchr(line.ptr + 1, '"', line.len - 1) : NULL;
+        if (!end)
+            return index_fail(ctx, n, "expected \"<year>/<file>.json\",\"<time>\"");
+        vg_slice path = {line.ptr + 1, (size_t)(end - line.ptr - 1)};
+        vg_slice after = {end + 1, line.len - (size_t)(end + 1 - line.ptr)};
+        if (after.len && !(after.len >= 3 && after.ptr[0] == ',' && after.ptr[1] == '"' &&
+                           after.ptr[after.len - 1] == '"'))
+            return index_fail(ctx, n, "expected a quoted time after the path");
+        if (!index_path_ok(path))
+            return index_fail(ctx, n,
+                              "the path is not a relative \"<dir>/<file>.json\" (letters, digits, "
+                              "'.', '_', '-'; no '.' or '..' segments)");
+        vg_strbuf sb;
+        vg_strbuf_init(&sb, root_len + INDEX_PATH_CAP + 1);
+        vg_strbuf_append(&sb, url, root_len);
+        vg_strbuf_append(&sb, path.ptr, path.len);
+        rc = vg_strbuf_error(&sb) ? index_fail(ctx, n, "URL too long") : add(state, sb.buf);
+        vg_strbuf_dispose(&sb);
+    }
+    return rc ? rc : 1;
+}
+
+/* The VEX feed's index (see above); the listed <year>/cve-*.json documents sit below the same
+ * directory (a mirror holds both at <mirror>/security.access.redhat.com/data/csaf/v2/vex/).
+ * A directory of documents (--url DIR, e.g. an unpacked archive) is read as it is. */
 static const char *const rhel_urls[] = {
-    "https://security.access.redhat.com/data/csaf/v2/vex/",
+    "https://security.access.redhat.com/data/csaf/v2/vex/changes.csv",
     NULL,
 };
 
@@ -1004,4 +1101,5 @@ const vg_updater vg__updater_rhel = {
     .urls = rhel_urls,
     .parse = rhel_parse,
     .optional_urls = false,
+    .list_urls = rhel_list_urls,
 };

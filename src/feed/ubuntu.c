@@ -1,6 +1,7 @@
 /* ubuntu.c — the ubuntu updater of src/feed/: Canonical's Ubuntu OSV records (one per CVE,
  * canonical/ubuntu-security-notices osv/cve/<year>/UBUNTU-CVE-*.json) parsed into advisories
- * whose affected records are source packages per Ubuntu release, compared with dpkg rules. */
+ * whose affected records are source packages per Ubuntu release, compared with dpkg rules.
+ * Fetched as osv.dev's Ubuntu zip of the same records (ubuntu_urls, at the end). */
 #include "jwalk.h"
 #include "version/version.h"
 
@@ -450,11 +451,12 @@ static int ubuntu_parse(vg_feed_ctx *ctx, const char *buf, size_t len)
     return rc;
 }
 
-/* The OSV records in Canonical's repository, one file per CVE under osv/cve/<year>/; a
- * mirror holds the same tree (e.g. a git checkout) at
- * <mirror>/raw.githubusercontent.com/canonical/ubuntu-security-notices/main/osv/cve/. */
+/* osv.dev's per-ecosystem zip of Ubuntu's OSV records (the CVE records of Canonical's
+ * ubuntu-security-notices osv/cve/ tree, plus its USN/LSN notices, which are skipped); a mirror
+ * holds it at <mirror>/osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip. A directory
+ * of records (--url DIR, e.g. a checkout of osv/cve/) is read as it is. */
 static const char *const ubuntu_urls[] = {
-    "https://raw.githubusercontent.com/canonical/ubuntu-security-notices/main/osv/cve/",
+    "https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip",
     NULL,
 };
 

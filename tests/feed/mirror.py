@@ -10,19 +10,21 @@
 #        mirror.py bigzip MIRROR N           replace the PyPI zip by N generated records
 #        mirror.py expect2 MIRROR SOURCE     ubuntu, rhel, nvd: "advisories N" by count2.py
 #
-# ubuntu and rhel are directories of records: http has no listing, so update.sh reads those
-# two from the mirror directory itself (a local mirror); nvd's API pages are served over http.
+# ubuntu is osv.dev's Ubuntu zip (the shared osv/cve records zipped here); rhel is the VEX
+# feed's changes.csv index (written here, listing the laid-out files) plus the <year>/cve-*.json
+# files it names; nvd's API pages. update.sh fetches all three over http.
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEB = "security-tracker.debian.org/tracker/data/json"
 SECDB = "secdb.alpinelinux.org"
 OSV = "osv-vulnerabilities.storage.googleapis.com"
-UBUNTU = "raw.githubusercontent.com/canonical/ubuntu-security-notices/main/osv/cve"
+UBUNTU = OSV + "/Ubuntu/all.zip"
 RHEL = "security.access.redhat.com/data/csaf/v2/vex"
 NVD = "services.nvd.nist.gov/rest/json/cves/2.0"
 NVD_PAGE = 15  # vunnel's 38-record page split into pages of 15, 15 and 8
@@ -84,17 +86,23 @@ def build(shared, m):
     zip_records(os.path.join(m, OSV, "Maven", "all.zip"), read_dir(os.path.join(feeds, "osv/ghsa/maven")))
     zip_records(os.path.join(m, OSV, "AlmaLinux", "all.zip"), read_dir(os.path.join(feeds, "osv/almalinux")))
     zip_records(os.path.join(m, OSV, "Rocky Linux", "all.zip"), read_dir(os.path.join(feeds, "osv/rocky")))
-    # ubuntu: Canonical's osv/cve/<year>/ tree
+    # ubuntu: Canonical's osv/cve/<year>/ records zipped as osv.dev serves them (flat names)
     u = os.path.join(feeds, "ubuntu/osv/cve")
-    for y in sorted(os.listdir(u)):
-        for f in sorted(os.listdir(os.path.join(u, y))):
-            link(os.path.join(u, y, f), os.path.join(m, UBUNTU, y, f))
-    # rhel: the VEX feed's <year>/cve-*.json files (feed layout and acceptance samples)
+    zip_records(os.path.join(m, UBUNTU),
+                [rec for y in sorted(os.listdir(u)) for rec in read_dir(os.path.join(u, y))])
+    # rhel: the VEX feed's <year>/cve-*.json files (feed layout and acceptance samples) and a
+    # changes.csv that lists them as Red Hat's does ("<year>/<file>.json","<time>"); the shared
+    # changes.csv names files that are not there on purpose, so it is not used as is
+    listed = []
     for d in ("rhel/csaf-vex-feed-layout/2023", "rhel/csaf-vex-acceptance"):
         for f in sorted(os.listdir(os.path.join(feeds, d))):
             if f.endswith(".json"):
                 year = f.split("-")[1]
                 link(os.path.join(feeds, d, f), os.path.join(m, RHEL, year, f))
+                listed.append("%s/%s" % (year, f))
+    with open(os.path.join(m, RHEL, "changes.csv"), "w") as fh:
+        for rel in listed:
+            fh.write('"%s","2023-12-12T00:00:00+00:00"\n' % rel)
     # nvd: one API page split into a paged sequence, under the names wget -x writes
     page = json.load(open(os.path.join(feeds, "nvd/api-pages/vunnel-full-page.json")))
     vulns = page["vulnerabilities"]
@@ -110,13 +118,23 @@ def docs2(m, source):
     if source == "nvd":
         d = os.path.dirname(os.path.join(m, NVD))
         return [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.startswith("2.0")]
-    root = os.path.join(m, UBUNTU if source == "ubuntu" else RHEL)
-    return [os.path.join(dp, f) for dp, _, fs in os.walk(root) for f in sorted(fs)]
+    if source == "rhel":  # the files changes.csv lists
+        root = os.path.join(m, RHEL)
+        lines = open(os.path.join(root, "changes.csv")).read().splitlines()
+        return [os.path.join(root, line.split(",")[0].strip('"')) for line in lines if line]
+    raise ValueError(source)
 
 
 def expect2(m, source):
-    out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "count2.py"), source] + docs2(m, source),
-                         check=True, capture_output=True, text=True).stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        if source == "ubuntu":  # the zip's records, extracted for count2.py
+            with zipfile.ZipFile(os.path.join(m, UBUNTU)) as z:
+                z.extractall(tmp)
+            files = [os.path.join(tmp, f) for f in sorted(os.listdir(tmp)) if f.endswith(".json")]
+        else:
+            files = docs2(m, source)
+        out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "count2.py"), source] + files,
+                             check=True, capture_output=True, text=True).stdout
     print("advisories", sum(int(line.split("\t")[1]) for line in out.splitlines()))
 
 
@@ -127,8 +145,8 @@ def docs(m, source):
         root = os.path.join(m, SECDB)
         return [os.path.join(root, v, f) for v in sorted(os.listdir(root))
                 for f in sorted(os.listdir(os.path.join(root, v)))]
-    root = os.path.join(m, OSV)
-    return [os.path.join(root, e, "all.zip") for e in sorted(os.listdir(root))]
+    root = os.path.join(m, OSV)  # Ubuntu's zip there belongs to the ubuntu updater
+    return [os.path.join(root, e, "all.zip") for e in sorted(os.listdir(root)) if e != "Ubuntu"]
 
 
 def expect(m, source):

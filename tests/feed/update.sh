@@ -62,14 +62,15 @@ ninm=$(grep -c '"inm": "' "$t/log2" || true)
 [ "$n304" -gt 0 ] && [ "$n304" = "$ninm" ] || fail "second run: $n304 answers 304, $ninm with If-None-Match"
 echo "second run: $n304 requests with If-None-Match, all 304"
 
-# 2b. ubuntu, rhel, nvd: nvd's API pages over http (three pages, followed by startIndex), the
-# ubuntu and rhel record directories from the mirror directory (http has no listing); counts
-# as count2.py reads the same files, then a second run that stores nothing
+# 2b. ubuntu, rhel, nvd over http from their official locations' mirror: nvd's API pages
+# (three pages, followed by startIndex), ubuntu as osv.dev's Ubuntu zip, rhel as the VEX
+# feed's changes.csv and each file it lists; counts as count2.py reads the same records, then
+# a second run that gets only 304s and stores nothing
 db2=$t/vigil2.db
 run2() {
-    "$vigil" update --no-progress --db "$db2" --mirror "$base" --source nvd >"$1"
-    "$vigil" update --no-progress --db "$db2" --mirror "$m" --source ubuntu,rhel >>"$1"
+    "$vigil" update --no-progress --db "$db2" --mirror "$base" --source nvd,ubuntu,rhel >"$1"
 }
+nrhel=$(grep -c . "$m/security.access.redhat.com/data/csaf/v2/vex/changes.csv")
 before=$(requests)
 run2 "$t/out2b"
 cat "$t/out2b"
@@ -77,8 +78,13 @@ for s in ubuntu rhel nvd; do
     want=$($py "$here/mirror.py" expect2 "$m" $s | cut -d' ' -f2)
     [ "$(field $s added "$t/out2b")" = "$want" ] || fail "$s: added $(field $s added "$t/out2b"), count2.py says $want"
 done
-npages=$(tail -n +"$((before + 1))" "$t/log" | grep -c 'cves/2.0.*"status": 200' || true)
+tail -n +"$((before + 1))" "$t/log" >"$t/log2b"
+npages=$(grep -c 'cves/2.0.*"status": 200' "$t/log2b" || true)
 [ "$npages" = 3 ] || fail "nvd: $npages pages downloaded, want 3"
+nub=$(grep -c '/Ubuntu/all.zip".*"status": 200' "$t/log2b" || true)
+[ "$nub" = 1 ] || fail "ubuntu: the zip was downloaded $nub times, want 1"
+nrh=$(grep -c '/data/csaf/v2/vex/.*"status": 200' "$t/log2b" || true)
+[ "$nrh" = "$((nrhel + 1))" ] || fail "rhel: $nrh downloads, want changes.csv and its $nrhel files"
 before=$(requests)
 run2 "$t/out2c"
 cat "$t/out2c"
@@ -87,8 +93,20 @@ for s in ubuntu rhel nvd; do
         fail "$s: second run stored something"
 done
 tail -n +"$((before + 1))" "$t/log" >"$t/log2c"
-[ "$(grep -c '"status": 304' "$t/log2c")" = 3 ] && ! grep -q '"status": 200' "$t/log2c" ||
-    fail "nvd: second run did not answer 304 for each of the 3 pages"
+[ "$(grep -c '"status": 304' "$t/log2c")" = "$((3 + 1 + 1 + nrhel))" ] &&
+    ! grep -q '"status": 200' "$t/log2c" ||
+    fail "second run did not answer 304 for each of the 3 nvd pages, the ubuntu zip and rhel's $((nrhel + 1)) documents"
+# a file that rhel's changes.csv lists but the feed lacks fails the run and stores nothing
+idx="$m/security.access.redhat.com/data/csaf/v2/vex/changes.csv"
+cp "$idx" "$t/changes.csv"
+echo '"2023/cve-2023-0030.json","2023-12-10T00:00:00+00:00"' >>"$idx"
+set +e
+"$vigil" update --no-progress --db "$db2" --mirror "$base" --source rhel >"$t/out2e" 2>"$t/err2e"
+rc=$?
+set -e
+[ "$rc" = 4 ] && grep -q 'cve-2023-0030.json: not found (listed in' "$t/err2e" ||
+    fail "rhel: a listed file that is missing was not refused (exit $rc)"
+cp "$t/changes.csv" "$idx"
 # an inconsistent page fails the run with the place named, and stores nothing
 p2="$m/services.nvd.nist.gov/rest/json/cves/2.0?startIndex=15&resultsPerPage=2000"
 cp "$p2" "$t/p2.json"
