@@ -45,30 +45,10 @@ typedef struct parse_state {
     const char *ns;
 } parse_state;
 
-static const char *type_name(const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 static int type_error(parse_state *st, const json_t *j, const char *want)
 {
     return vg__feed_fail(st->ctx, SRC, VG_EINVAL, st->path.buf, "expected %s, got %s", want,
-                         type_name(j));
+                         vg__json_type_name(j, false));
 }
 
 static bool is_alpha(char c)

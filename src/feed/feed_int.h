@@ -117,6 +117,9 @@ int vg__feed_json_load(json_t **out, const vg_feed_ctx *ctx, const char *source,
 
 /* Arena copies for parsers; NULL in, NULL out. */
 const char *vg__feed_strdup(const vg_feed_ctx *ctx, const char *s);
+/* A JSON value's type for messages: "an object", "an array", "a string", "a number" (or "an
+ * integer" for integers when `integers`), "a boolean", "null". */
+const char *vg__json_type_name(const json_t *j, bool integers);
 void *vg__feed_alloc(const vg_feed_ctx *ctx, size_t n); /* zeroed */
 
 /* ---- merging by id (merge.c) ------------------------------------------------------------ */

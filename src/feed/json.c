@@ -354,3 +354,24 @@ int vg__feed_json_load(json_t **out, const vg_feed_ctx *ctx, const char *source,
     vg__jcur_dispose(&c);
     return rc;
 }
+
+const char *vg__json_type_name(const json_t *j, bool integers)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return integers ? "an integer" : "a number";
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
