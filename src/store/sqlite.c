@@ -61,6 +61,9 @@ enum stmt_id {
     ST_MANIFEST_DEL_LAYERS,
     ST_MANIFEST_LAYER_PUT,
     ST_MANIFEST_GET,
+    ST_MANIFEST_STAMP,
+    ST_MANIFEST_DEL,
+    ST_GENERATION,
     ST__COUNT
 };
 
@@ -121,6 +124,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_MANIFEST_LAYER_PUT] = "INSERT INTO manifest_layer (manifest, idx, layer) "
                               "VALUES (?1, ?2, ?3)",
     [ST_MANIFEST_GET] = "SELECT report FROM manifest WHERE hash = ?1",
+    [ST_MANIFEST_STAMP] = "SELECT indexed FROM manifest WHERE hash = ?1",
+    [ST_MANIFEST_DEL] = "DELETE FROM manifest WHERE hash = ?1",
+    [ST_GENERATION] = "SELECT coalesce(max(id), 0) FROM update_op WHERE committed = 1",
 };
 
 /* ---- handle, pool, errors ------------------------------------------------------------ */
@@ -1322,6 +1328,57 @@ static int sq_manifest_get(vg_store *base, const char *hash, vg__body_cb cb, voi
     return rc;
 }
 
+/* One integer column of a one-row query (or VG_ENOTFOUND naming `what`). */
+static int sq_int64(int64_t *out, sq_store *s, enum stmt_id id, const char *arg, const char *what)
+{
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, id, &rc) : NULL;
+    if (st) {
+        if (arg)
+            sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            *out = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+        } else if (r == SQLITE_DONE) {
+            sqlite3_reset(st);
+            rc = vg_error_set(VG_ENOTFOUND, "%s %s not in the store", what, arg ? arg : "");
+        } else {
+            rc = run(s, c, st, what);
+        }
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_manifest_stamp(int64_t *indexed, vg_store *base, const char *hash)
+{
+    return sq_int64(indexed, (sq_store *)base, ST_MANIFEST_STAMP, hash, "manifest");
+}
+
+static int sq_manifest_delete(bool *deleted, vg_store *base, const char *hash)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    *deleted = false;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_MANIFEST_DEL, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "delete a manifest");
+        if (rc == 0)
+            *deleted = sqlite3_changes(c->db) > 0;
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_generation(int64_t *out, vg_store *base)
+{
+    return sq_int64(out, (sq_store *)base, ST_GENERATION, NULL, "update operations");
+}
+
 static const vg_store_backend sqlite_backend = {
     .name = "sqlite",
     .close = sq_close,
@@ -1341,4 +1398,7 @@ static const vg_store_backend sqlite_backend = {
     .layer_put = sq_layer_put,
     .manifest_put = sq_manifest_put,
     .manifest_get = sq_manifest_get,
+    .manifest_stamp = sq_manifest_stamp,
+    .manifest_delete = sq_manifest_delete,
+    .generation = sq_generation,
 };

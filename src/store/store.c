@@ -268,3 +268,18 @@ int vg_store_manifest_get(vg_store *s, const char *hash, vg_store_body_cb cb, vo
 {
     return s->be->manifest_get(s, hash, cb, ctx);
 }
+
+int vg_store_manifest_stamp(int64_t *indexed, vg_store *s, const char *hash)
+{
+    return s->be->manifest_stamp(indexed, s, hash);
+}
+
+int vg_store_manifest_delete(bool *deleted, vg_store *s, const char *hash)
+{
+    return s->be->manifest_delete(deleted, s, hash);
+}
+
+int vg_store_generation(int64_t *out, vg_store *s)
+{
+    return s->be->generation(out, s);
+}

@@ -183,5 +183,16 @@ int vg_store_manifest_put(vg_store *s, const char *hash, const char *report, siz
                           const char *const *layers, size_t n_layers);
 /* The stored IndexReport of a manifest: calls cb once, or VG_ENOTFOUND. */
 int vg_store_manifest_get(vg_store *s, const char *hash, vg_store_body_cb cb, void *ctx);
+/* When the manifest was last recorded (unix seconds), or VG_ENOTFOUND: a cheap existence
+ * check that also changes whenever the manifest is re-indexed (the server's ETags use it). */
+int vg_store_manifest_stamp(int64_t *indexed, vg_store *s, const char *hash);
+/* Deletes a manifest record and its layer list (cached layer results stay: other manifests
+ * share them). `*deleted` says whether there was one. */
+int vg_store_manifest_delete(bool *deleted, vg_store *s, const char *hash);
+
+/* The vulnerability data's generation: the id of the newest committed update operation of
+ * any updater (0 when no data has loaded). It grows with every new operation, so a cached
+ * match result tagged with it is stale once it differs. */
+int vg_store_generation(int64_t *out, vg_store *s);
 
 #endif

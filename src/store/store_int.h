@@ -66,6 +66,9 @@ typedef struct vg_store_backend {
     int (*manifest_put)(vg_store *s, const char *hash, const char *report, size_t len,
                         const char *const *layers, size_t n_layers);
     int (*manifest_get)(vg_store *s, const char *hash, vg__body_cb cb, void *ctx);
+    int (*manifest_stamp)(int64_t *indexed, vg_store *s, const char *hash);
+    int (*manifest_delete)(bool *deleted, vg_store *s, const char *hash);
+    int (*generation)(int64_t *out, vg_store *s);
 } vg_store_backend;
 
 /* Every backend's handle and transaction start with these. */

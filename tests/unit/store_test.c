@@ -504,6 +504,36 @@ static void test_unchanged_diff_empty(void **state)
     diff_is(f->s, op2.id, op2.id, NULL, 0, NULL, 0);
 }
 
+/* Manifests: stamp, delete, and the data generation the server's ETags use. */
+static void test_manifest_stamp_delete_generation(void **state)
+{
+    fixture *f = *state;
+    int64_t gen = -1, stamp = 0;
+    assert_int_equal(vg_store_generation(&gen, f->s), 0);
+    int64_t gen0 = gen;
+    const char *h = "sha256:00000000000000000000000000000000000000000000000000000000000000aa";
+    assert_int_equal(vg_store_manifest_stamp(&stamp, f->s, h), VG_ENOTFOUND);
+    const char *layers[] = {"sha256:l1", "sha256:l2"};
+    assert_int_equal(vg_store_manifest_put(f->s, h, "{}", 2, layers, 2), 0);
+    assert_int_equal(vg_store_manifest_stamp(&stamp, f->s, h), 0);
+    assert_true(stamp > 1700000000);
+    bool deleted = false;
+    assert_int_equal(vg_store_manifest_delete(&deleted, f->s, h), 0);
+    assert_true(deleted);
+    assert_int_equal(vg_store_manifest_delete(&deleted, f->s, h), 0);
+    assert_false(deleted);
+    assert_int_equal(vg_store_manifest_stamp(&stamp, f->s, h), VG_ENOTFOUND);
+    adv_buf a;
+    const vg_advisory *advs[] = {simple(&a, f, "A", "p", "1")};
+    vg_update_op op1 = run(f, f->s, N(f, "u"), advs, 1);
+    assert_int_equal(vg_store_generation(&gen, f->s), 0);
+    assert_int_equal(gen, op1.id);
+    assert_true(gen > gen0);
+    vg_update_op op2 = run(f, f->s, N(f, "v"), advs, 1);
+    assert_int_equal(vg_store_generation(&gen, f->s), 0);
+    assert_int_equal(gen, op2.id);
+}
+
 static void test_added_removed(void **state)
 {
     fixture *f = *state;
@@ -1043,6 +1073,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_bad, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_stamp_delete_generation, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
