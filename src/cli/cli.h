@@ -14,6 +14,8 @@ enum {
 
 #include "image/image.h"
 #include "index/index.h"
+#include "match/match.h"
+#include "report/report.h"
 #include "store/store.h"
 
 int vg_cmd_vercmp(int argc, char **argv);
@@ -43,6 +45,25 @@ int vg_cli_record_manifest(vg_store *s, const vg_index_report *r);
  * _done clears the line. */
 const vg_index_progress *vg_cli_progress(void);
 void vg_cli_progress_done(void);
+
+/* The report flags of `scan` and `report` and the rendering step (output.c). */
+typedef struct vg_cli_output {
+    const char *format, *severity, *ignore_file;
+    int exit_code;
+    bool no_color;
+    vg_report_format fmt;
+    vg_filter filter;
+} vg_cli_output;
+
+void vg_cli_output_init(vg_cli_output *o);
+void vg_cli_output_dispose(vg_cli_output *o);
+/* Like vg_cli_image_opt: 1 when argv[*i] was a report flag (consumed), 0 when not, -1 on a
+ * usage error (printed). */
+int vg_cli_output_opt(vg_cli_output *o, const char *cmd, int argc, char **argv, int *i);
+/* Parses the format and severities and loads the ignore file: 0 or an exit code. */
+int vg_cli_output_ready(vg_cli_output *o, const char *cmd);
+/* Filters `vr`, prints it, and returns the exit status (exit_code when findings remain). */
+int vg_cli_output_render(vg_cli_output *o, vg_vuln_report *vr, const char *image_ref);
 
 /* Prints "vigil: <what>: <last error>" and returns the exit code for the last error. */
 int vg_cli_fail(const char *what);

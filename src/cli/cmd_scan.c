@@ -41,15 +41,17 @@ static const char scan_usage[] =
     "3 invalid input (image, ignore file), 4 other failure (no vulnerability data, I/O).\n";
 
 typedef struct scan_args {
-    const char *format, *severity, *ignore_file, *db, *mirror, *ref;
-    int exit_code;
-    bool ignore_unfixed, include_kernel, update, no_color, verbose;
+    const char *db, *mirror, *ref;
+    bool include_kernel, update, verbose;
 } scan_args;
 
-static int parse_args(scan_args *a, vg_cli_image_opts *io, int argc, char **argv)
+static int parse_args(scan_args *a, vg_cli_image_opts *io, vg_cli_output *out, int argc,
+                      char **argv)
 {
     for (int i = 1; i < argc; i++) {
         int k = vg_cli_image_opt(io, argc, argv, &i);
+        if (k == 0)
+            k = vg_cli_output_opt(out, "scan", argc, argv, &i);
         if (k < 0)
             return VG_EXIT_USAGE;
         if (k > 0)
@@ -60,34 +62,16 @@ static int parse_args(scan_args *a, vg_cli_image_opts *io, int argc, char **argv
         if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
             fputs(scan_usage, stdout);
             return -1;
-        } else if (strcmp(s, "--ignore-unfixed") == 0) {
-            a->ignore_unfixed = true;
         } else if (strcmp(s, "--include-kernel-headers") == 0) {
             a->include_kernel = true;
         } else if (strcmp(s, "--update") == 0) {
             a->update = true;
-        } else if (strcmp(s, "--no-color") == 0) {
-            a->no_color = true;
         } else if (strcmp(s, "--verbose") == 0 || strcmp(s, "-v") == 0) {
             a->verbose = true;
-        } else if (strcmp(s, "--format") == 0) {
-            slot = &a->format;
-        } else if (strcmp(s, "--severity") == 0) {
-            slot = &a->severity;
-        } else if (strcmp(s, "--ignore-file") == 0) {
-            slot = &a->ignore_file;
         } else if (strcmp(s, "--db") == 0) {
             slot = &a->db;
         } else if (strcmp(s, "--mirror") == 0) {
             slot = &a->mirror;
-        } else if (strcmp(s, "--exit-code") == 0) {
-            uint64_t n;
-            if (!v || vg_parse_u64(&n, vg_slice_from_cstr(v)) != 0 || n > 255) {
-                fprintf(stderr, "vigil scan: --exit-code wants a number 0-255\n");
-                return VG_EXIT_USAGE;
-            }
-            a->exit_code = (int)n;
-            i++;
         } else if (s[0] == '-' && s[1] != '\0') {
             fprintf(stderr, "vigil scan: unknown option '%s'\n%s", s, scan_usage);
             return VG_EXIT_USAGE;
@@ -155,32 +139,22 @@ static int check_data(vg_store *s)
 
 int vg_cmd_scan(int argc, char **argv)
 {
-    scan_args a = {.format = "table"};
+    scan_args a = {0};
     vg_cli_image_opts io;
     vg_cli_image_opts_init(&io);
-    vg_filter filter;
-    vg_filter_init(&filter);
+    vg_cli_output out;
+    vg_cli_output_init(&out);
     vg_store *store = NULL;
     vg_index_report *index = NULL;
     vg_vuln_report *vr = NULL;
     char *dsn = NULL;
-    int status = parse_args(&a, &io, argc, argv);
+    int status = parse_args(&a, &io, &out, argc, argv);
     if (status != 0) {
         status = status < 0 ? VG_EXIT_OK : status;
         goto out;
     }
-    status = VG_EXIT_USAGE;
-    vg_report_format fmt;
-    if (vg_report_format_parse(&fmt, a.format) != 0 ||
-        (a.severity && vg_filter_parse_severities(&filter, a.severity) != 0)) {
-        fprintf(stderr, "vigil scan: %s\n", vg_error_last());
+    if ((status = vg_cli_output_ready(&out, "scan")) != 0)
         goto out;
-    }
-    filter.ignore_unfixed = a.ignore_unfixed;
-    if (a.ignore_file && vg_filter_load_ignore_file(&filter, a.ignore_file) != 0) {
-        status = vg_cli_fail("scan");
-        goto out;
-    }
     dsn = a.db ? vg_xstrdup(a.db) : vg_store_default_dsn();
     if (vg_store_open(&store, dsn) != 0) {
         status = vg_cli_fail(dsn);
@@ -212,41 +186,13 @@ int vg_cmd_scan(int argc, char **argv)
         status = vg_cli_fail("match");
         goto out;
     }
-    char today[16];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-    vg_filter_stats fs;
-    vg_filter_apply(vr, &filter, today, &fs);
-    for (size_t i = 0; i < fs.n_expired; i++)
-        fprintf(stderr, "vigil: ignore file %s:%lu: rule for %s expired on %s; not applied\n",
-                a.ignore_file, fs.expired[i]->line, fs.expired[i]->id, fs.expired[i]->expires);
-    vg_filter_stats_dispose(&fs);
-    vg_render_opts ro = {.color = fmt == VG_FORMAT_TABLE && !a.no_color && isatty(STDOUT_FILENO) &&
-                                  !getenv("NO_COLOR"),
-                         .image_ref = a.ref,
-                         .tool_version = VG_VERSION_STRING};
-    vg_strbuf sb;
-    vg_strbuf_init(&sb, (size_t)1 << 30);
-    if (vg_report_vuln(&sb, vr, fmt, &ro) != 0) {
-        vg_strbuf_dispose(&sb);
-        status = vg_cli_fail("render");
-        goto out;
-    }
-    fwrite(sb.buf, 1, sb.len, stdout);
-    vg_strbuf_dispose(&sb);
-    if (fflush(stdout) != 0) {
-        status = VG_EXIT_ERROR;
-        goto out;
-    }
-    status = vr->n_findings > 0 ? a.exit_code : VG_EXIT_OK;
+    status = vg_cli_output_render(&out, vr, a.ref);
 out:
     vg_vuln_report_free(vr);
     vg_index_report_free(index);
     vg_store_close(store);
     free(dsn);
-    vg_filter_dispose(&filter);
+    vg_cli_output_dispose(&out);
     vg_cli_image_opts_dispose(&io);
     return status;
 }

@@ -67,22 +67,6 @@ static bool known_source(const char *name)
     return false;
 }
 
-/* "<db>.feedcache" for a SQLite file; NULL (a temp dir per run) for other DSNs. */
-static char *default_cache_dir(const char *dsn)
-{
-    const char *path = strncmp(dsn, "sqlite:", 7) == 0 ? dsn + 7 : dsn;
-    if (strstr(path, "://") || !*path)
-        return NULL;
-    vg_strbuf sb;
-    vg_strbuf_init(&sb, 8192);
-    vg_strbuf_printf(&sb, "%s.feedcache", path);
-    if (vg_strbuf_error(&sb)) {
-        vg_strbuf_dispose(&sb);
-        return NULL;
-    }
-    return vg_strbuf_detach(&sb);
-}
-
 static void print_result(const vg_feed_result *r)
 {
     if (r->changed)
@@ -193,7 +177,7 @@ int vg_cmd_update(int argc, char **argv)
         free(copy);
         return vg_cli_fail("--db");
     }
-    char *cache = cache_dir ? vg_xstrdup(cache_dir) : default_cache_dir(dsn);
+    char *cache = cache_dir ? vg_xstrdup(cache_dir) : vg_feed_default_cache_dir(dsn);
     o.cache_dir = cache;
     vg_store *s = NULL;
     int status = VG_EXIT_OK;

@@ -509,3 +509,18 @@ done:
     out->seconds = now_s() - t0;
     return rc;
 }
+
+char *vg_feed_default_cache_dir(const char *dsn)
+{
+    const char *path = strncmp(dsn, "sqlite:", 7) == 0 ? dsn + 7 : dsn;
+    if (strstr(path, "://") || !*path)
+        return NULL;
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, 8192);
+    vg_strbuf_printf(&sb, "%s.feedcache", path);
+    if (vg_strbuf_error(&sb)) {
+        vg_strbuf_dispose(&sb);
+        return NULL;
+    }
+    return vg_strbuf_detach(&sb);
+}

@@ -59,4 +59,8 @@ bool vg_feed_available(const char *source);
  * on any error the store is unchanged. */
 int vg_feed_update(vg_feed_result *out, vg_store *s, const char *source, const vg_feed_opts *o);
 
+/* The conditional-fetch cache of a store: "<db file>.feedcache" for a SQLite DSN (heap), NULL
+ * for other DSNs (a temp dir per run then). */
+char *vg_feed_default_cache_dir(const char *dsn);
+
 #endif
