@@ -14,13 +14,13 @@
  * "401 Unauthorized", whatever the code. */
 #define VG_JWT_EAUTH VG_EINVAL
 
-#define VG_JWT_MAX_TOKEN 8192        /* bytes of the token after "Bearer " */
-#define VG_JWT_MAX_DEPTH 16          /* nesting of the header and claims JSON */
-#define VG_JWT_MIN_KEY 32            /* key bytes: RFC 7518 §3.2, at least the hash size */
-#define VG_JWT_MAX_KEY 4096          /* key bytes */
-#define VG_JWT_MAX_ISSUERS 64        /* accepted issuers */
-#define VG_JWT_DEFAULT_LEEWAY 60     /* seconds of clock skew allowed on exp and nbf */
-#define VG_JWT_MAX_LEEWAY (24 * 3600) /* seconds */
+#define VG_JWT_MAX_TOKEN 8192    /* bytes of the token after "Bearer " */
+#define VG_JWT_MAX_DEPTH 16      /* nesting of the header and claims JSON */
+#define VG_JWT_MIN_KEY 32        /* key bytes: RFC 7518 §3.2, at least the hash size */
+#define VG_JWT_MAX_KEY 4096      /* key bytes */
+#define VG_JWT_MAX_ISSUERS 64    /* accepted issuers */
+#define VG_JWT_DEFAULT_LEEWAY 60 /* seconds of clock skew allowed on exp and nbf */
+#define VG_JWT_MAX_LEEWAY 86400  /* seconds (a day) */
 
 /* The verifier's configuration: Clair's `auth: psk: {key, iss}` plus the leeway. */
 typedef struct vg_jwt_psk {
@@ -37,8 +37,8 @@ typedef struct vg_jwt_psk {
  * 0..VG_JWT_MAX_LEEWAY (VG_JWT_DEFAULT_LEEWAY is Clair-like). Returns 0, or VG_EINVAL with a
  * message naming the bad value (never echoing the key). `out` is written only on success and
  * is released with vg_jwt_psk_dispose. */
-int vg_jwt_psk_init(vg_jwt_psk *out, const char *key_base64, const char *const *issuers,
-                    size_t n, int64_t leeway_s);
+int vg_jwt_psk_init(vg_jwt_psk *out, const char *key_base64, const char *const *issuers, size_t n,
+                    int64_t leeway_s);
 
 /* Wipes the key and frees the contents of `p` (not `p` itself). NULL-safe; idempotent. */
 void vg_jwt_psk_dispose(vg_jwt_psk *p);
