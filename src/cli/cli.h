@@ -23,6 +23,8 @@ int vg_cmd_index(int argc, char **argv);
 int vg_cmd_db(int argc, char **argv);
 int vg_cmd_update(int argc, char **argv);
 int vg_cmd_scan(int argc, char **argv);
+int vg_cmd_serve(int argc, char **argv);
+int vg_cmd_report(int argc, char **argv);
 
 /* Image-access flags shared by the commands that read images (image_opts.c). */
 typedef struct vg_cli_image_opts {

@@ -14,6 +14,8 @@ static const char usage[] =
     "Commands:\n"
     "  scan IMAGE            index, match and report vulnerabilities (the CI gate)\n"
     "  index IMAGE           print the image's inventory (Clair v4 IndexReport)\n"
+    "  serve                 the HTTP API server (Clair v4 compatible), updates on a schedule\n"
+    "  report IMAGE --server URL  ask a vigil/Clair server to index IMAGE; print its report\n"
     "  db status|export|import  the vulnerability database: status, offline bundles\n"
     "  update [--source a,b] fetch vulnerability data (--mirror URL|DIR, --url, --db)\n"
     "  vercmp SCHEME A B     compare two versions; prints <, = or >\n"
@@ -39,7 +41,8 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } commands[] = {
     {"vercmp", vg_cmd_vercmp}, {"index", vg_cmd_index}, {"db", vg_cmd_db},
-    {"update", vg_cmd_update}, {"scan", vg_cmd_scan},
+    {"update", vg_cmd_update}, {"scan", vg_cmd_scan},   {"serve", vg_cmd_serve},
+    {"report", vg_cmd_report},
 };
 
 int main(int argc, char **argv)

@@ -677,16 +677,23 @@ void vg__reg_auth_free(vg__reg_auth *a)
     free(a);
 }
 
+#define AUTH_HEADER_NAME "Authorization: "
+
 const char *vg__reg_auth_header(const vg__reg_auth *a)
 {
     return a->header;
+}
+
+const char *vg__reg_auth_value(const vg__reg_auth *a)
+{
+    return a->header ? a->header + strlen(AUTH_HEADER_NAME) : NULL;
 }
 
 static void set_header(vg__reg_auth *a, const char *kind, const char *cred)
 {
     vg_strbuf sb;
     vg_strbuf_init(&sb, AUTH_TOKEN_CAP + 64);
-    vg_strbuf_printf(&sb, "Authorization: %s %s", kind, cred);
+    vg_strbuf_printf(&sb, AUTH_HEADER_NAME "%s %s", kind, cred);
     wipe_free(a->header);
     a->header = vg_strbuf_detach(&sb);
 }

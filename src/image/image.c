@@ -202,8 +202,7 @@ bool vg__media_type_is_image_config(const char *mt)
     return mt && (mt_is(mt, MT_OCI_CONFIG) || mt_is(mt, MT_DOCKER_CONFIG));
 }
 
-/* A layer media type vigil can stream: absent, or a (non-encrypted) tar layer. */
-static bool layer_mt_ok(const char *mt)
+bool vg__layer_media_type_ok(const char *mt)
 {
     if (!mt || !*mt)
         return true;
@@ -784,6 +783,7 @@ struct vg_image {
     vg__platform want;
     bool explicit_platform;
     vg_source *src;
+    bool from_uris; /* vg__image_from_source: no reference behind it */
     char *rootfs;
     char *manifest_digest;
     layer_slot *layers;
@@ -966,7 +966,7 @@ static int consider(pick *p, vg__manifest *m, const char *digest, const vg__desc
         return 0;
     }
     for (size_t i = 0; i < m->n_items; i++)
-        if (!layer_mt_ok(m->items[i].media_type))
+        if (!vg__layer_media_type_ok(m->items[i].media_type))
             return vg_error_set(VG_EINVAL,
                                 "%s: manifest %s: .layers[%zu]: media type %s is "
                                 "not a tar layer",
@@ -1248,13 +1248,14 @@ static char *dup_opt(const char *s)
     return s ? vg_xstrdup(s) : NULL;
 }
 
-int vg_image_open(vg_image **out, const char *ref, const vg_image_opts *opts)
+/* A new image named `name` (escaped for messages) with a deep copy of `opts`. */
+static vg_image *image_new(const char *name, const vg_image_opts *opts)
 {
     vg_image *img = vg_xcalloc(1, sizeof(*img));
-    vg_strbuf name;
-    vg_strbuf_init(&name, 0);
-    vg_strbuf_put_escaped(&name, ref ? ref : "", ref ? strlen(ref) : 0, 4096);
-    img->name = vg_strbuf_detach(&name);
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, 0);
+    vg_strbuf_put_escaped(&sb, name ? name : "", name ? strlen(name) : 0, 4096);
+    img->name = vg_strbuf_detach(&sb);
     if (opts)
         img->opts = *opts;
     else
@@ -1263,7 +1264,39 @@ int vg_image_open(vg_image **out, const char *ref, const vg_image_opts *opts)
     img->opts.username = img->o_username = dup_opt(img->opts.username);
     img->opts.password = img->o_password = dup_opt(img->opts.password);
     img->opts.ca_file = img->o_ca_file = dup_opt(img->opts.ca_file);
+    return img;
+}
 
+int vg__image_from_source(vg_image **out, const char *name, const vg_image_opts *opts,
+                          vg_source *src, const char *manifest_digest, const vg_layer_desc *layers,
+                          size_t n)
+{
+    vg_image *img = image_new(name, opts);
+    img->src = src;
+    src->opts = &img->opts;
+    img->from_uris = true;
+    img->manifest_digest = vg_xstrdup(manifest_digest);
+    for (size_t i = 0; i < n; i++)
+        add_layer(img, layers[i].digest, layers[i].media_type, layers[i].size);
+    *out = img;
+    return 0;
+}
+
+int vg_image_layer_remote(char **url, char **auth, vg_image *img, size_t i)
+{
+    if (img->from_uris || img->ref.kind != VG_REF_REGISTRY || !img->src)
+        return vg_error_set(VG_EINVAL, "--server needs a registry image; %s is %s", img->name,
+                            img->from_uris ? "not one" : "a local image");
+    if (i >= img->n_layers)
+        return vg_error_set(VG_EINVAL, "%s: layer index %zu out of range (%zu layers)", img->name,
+                            i, img->n_layers);
+    const vg_layer_desc *d = &img->layers[i].d;
+    return vg__registry_blob_remote(url, auth, img->src, d->digest, d->size);
+}
+
+int vg_image_open(vg_image **out, const char *ref, const vg_image_opts *opts)
+{
+    vg_image *img = image_new(ref, opts);
     int rc = vg_image_ref_parse(&img->ref, ref);
     if (rc)
         goto fail;

@@ -1,7 +1,8 @@
 /* image.h — the public header of src/image/ (layer 3): turns an image reference into an
  * ordered list of layers and opens each layer as a stream of tar entries. Sources: OCI
- * layout dirs and archives, docker-archive tars, plain root filesystems and registries
- * (Distribution API v2). Every blob and manifest is checked against its digest. */
+ * layout dirs and archives, docker-archive tars, plain root filesystems, registries
+ * (Distribution API v2) and lists of layer URIs (Clair's Manifest). Every blob and manifest
+ * is checked against its digest. */
 #ifndef VG_IMAGE_H
 #define VG_IMAGE_H
 
@@ -93,6 +94,58 @@ void vg_image_free(vg_image *img);
 const char *vg_image_manifest_digest(const vg_image *img);
 size_t vg_image_layer_count(const vg_image *img);
 const vg_layer_desc *vg_image_layer(const vg_image *img, size_t i);
+
+/* ---- images made of layer URIs (Clair's Manifest) -------------------------------------- */
+
+/* Caps on a layer list given to vg_image_open_layers (hostile input: a server's request). */
+#define VG_IMAGE_MAX_LAYER_HEADERS 64            /* header lines per layer */
+#define VG_IMAGE_MAX_HEADER_BYTES ((size_t)8192) /* one "Name: value" line */
+#define VG_IMAGE_MAX_URI_BYTES ((size_t)8192)    /* one layer URI */
+#define VG_IMAGE_MAX_MEDIA_TYPE_BYTES ((size_t)255)
+/* Redirects followed per layer fetch. */
+#define VG_IMAGE_MAX_URI_REDIRECTS 5
+
+typedef struct vg_remote_layer {
+    const char *digest;         /* "sha256:..." of the blob as served */
+    const char *uri;            /* http or https */
+    const char *media_type;     /* may be NULL or "": the compression is detected by magic */
+    const char *const *headers; /* "Name: value" lines sent with the GET, n_headers of them */
+    size_t n_headers;
+} vg_remote_layer;
+
+/* An image whose layers are fetched from URIs, as Clair's indexer does for a Manifest.
+ * `manifest_hash` ("sha256:...") becomes vg_image_manifest_digest. Everything is checked
+ * up front, and every error names the layer index ("layers[2].uri: ..."): digests; URIs
+ * (absolute http/https with a host, at most VG_IMAGE_MAX_URI_BYTES, no control bytes: file://
+ * and other schemes are VG_EINVAL); media types (tar layers only); headers (at most
+ * VG_IMAGE_MAX_LAYER_HEADERS lines of at most VG_IMAGE_MAX_HEADER_BYTES, VG_ETOOBIG; a line
+ * that is not "Name: value", holds CR, LF or another control byte, or sets a header the
+ * fetcher owns (Host, Content-Length, Transfer-Encoding, Connection, ...) is VG_EINVAL); at
+ * most opts->limits.max_layers layers (VG_ETOOBIG). Nothing is fetched yet. All strings are
+ * copied; `opts` NULL means defaults.
+ *
+ * Layer streams then GET each URI with its headers, streaming (never a whole layer in
+ * memory): redirects followed up to VG_IMAGE_MAX_URI_REDIRECTS, to http/https only, and
+ * Authorization and Cookie headers dropped once a redirect leaves the URI's scheme://host:port
+ * (registries redirecting to blob storage); TLS verified unless opts->insecure, with
+ * opts->ca_file; plain http allowed (the URIs are the caller's); connect and stall timeouts;
+ * 429, 5xx and dropped connections retried before the first byte. HTTP >= 400 is VG_EIO
+ * naming the status, the layer and the URI with its userinfo and query values redacted
+ * ("***"); the body is verified against the digest as with every other source. */
+int vg_image_open_layers(vg_image **out, const char *manifest_hash, const vg_remote_layer *layers,
+                         size_t n, const vg_image_opts *opts);
+
+/* For a registry image (vg_image_open of a registry reference): the blob URL of layer `i`
+ * ("http(s)://host/v2/repo/blobs/<digest>") and the value of the Authorization header that
+ * fetches it ("Bearer ...", "Basic ..."), for a server that fetches the layer itself
+ * (`vigil report --server`). Both heap, the caller frees; *auth is NULL when anonymous access
+ * works. A HEAD request checks them first, answering the registry's challenge when needed (a
+ * bearer token with pull scope for the repository, from the image's credentials). Note that
+ * for a Basic-auth registry the value carries the credentials themselves. Returns 0,
+ * VG_EINVAL for a non-registry image ("--server needs a registry image; X is a local image")
+ * or an index out of range, or the registry's error (VG_ENOTFOUND, VG_EIO). Not thread-safe:
+ * uses the image's registry connection state. */
+int vg_image_layer_remote(char **url, char **auth, vg_image *img, size_t i);
 
 /* ---- layer streams ------------------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /* image_int.h — private to src/image/: the table of operations a blob source implements
- * (OCI layout dir, tar archives, registry), the blob stream type, and the digest-verifying
- * wrapper every blob goes through. image.c owns references, manifests and platforms;
- * oci.c, archive.c, rootfs.c, registry.c and auth.c implement sources; layer.c the streams. */
+ * (OCI layout dir, tar archives, registry, layer URIs), the blob stream type, and the
+ * digest-verifying wrapper every blob goes through. image.c owns references, manifests and
+ * platforms; oci.c, archive.c, rootfs.c, registry.c, auth.c and uri.c implement sources;
+ * layer.c the streams. */
 #ifndef VG_IMAGE_INT_H
 #define VG_IMAGE_INT_H
 
@@ -205,6 +206,16 @@ void vg__rootfs_walk_free(vg__rootfs_walk *w);
 
 /* ---- the image as layer.c sees it (image.c) ------------------------------------------ */
 
+/* An image over `src` (ownership taken; freed on error too, and by vg_image_free), with the
+ * given layers and manifest digest and a deep copy of `opts` (NULL: defaults), which
+ * src->opts is pointed at. `name` (escaped here) prefixes messages. For sources that list
+ * their layers themselves (uri.c). */
+int vg__image_from_source(vg_image **out, const char *name, const vg_image_opts *opts,
+                          vg_source *src, const char *manifest_digest, const vg_layer_desc *layers,
+                          size_t n);
+/* Whether a layer media type can be streamed: absent, or a non-encrypted tar layer. */
+bool vg__layer_media_type_ok(const char *mt);
+
 /* The canonical root directory of a rootfs image, or NULL for the others. */
 const char *vg__image_rootfs(const vg_image *img);
 /* The image's blob source (NULL for rootfs) and options. */
@@ -242,6 +253,8 @@ void vg__reg_auth_free(vg__reg_auth *a);
 /* The "Authorization: ..." header line for requests to the registry host, or NULL when
  * anonymous. Valid until the next vg__reg_auth_challenge. */
 const char *vg__reg_auth_header(const vg__reg_auth *a);
+/* The same header's value alone ("Bearer ...", "Basic ..."), or NULL. */
+const char *vg__reg_auth_value(const vg__reg_auth *a);
 /* Answers a 401/403 (`status`) whose WWW-Authenticate values are `challenges` (one per line,
  * may be ""): Bearer fetches a token from the realm, Basic uses the credentials. Returns 0
  * when the request should be retried with the new header; otherwise VG_EIO "registry H:
@@ -260,5 +273,47 @@ void vg__reg_backoff(int attempt, long retry_after);
 /* Whether a libcurl result code (CURLcode) is worth a retry: refused or reset connections,
  * timeouts, empty replies. */
 bool vg__reg_retryable(int curl_code);
+/* curl_global_init, once per process (thread-safe). 0 or VG_ERROR. */
+int vg__curl_init(void);
+/* Whether two absolute URLs share scheme, host and port (default ports filled in); false
+ * when either does not parse. Credentials never cross origins on a redirect. */
+bool vg__same_origin(const char *a, const char *b);
+
+/* For a registry source: the URL of blob `digest` (expected `size`, -1 unknown) and the
+ * value of the Authorization header that fetches it (heap; NULL when anonymous works). A
+ * HEAD request checks both, answering an auth challenge first when needed (a bearer token
+ * with pull scope for the repository). VG_EINVAL for another source; the registry's errors
+ * otherwise (VG_ENOTFOUND for a missing blob, VG_EIO). */
+int vg__registry_blob_remote(char **url, char **auth, vg_source *s, const char *digest,
+                             int64_t size);
+
+/* ---- HTTP GET streams (registry.c), the transport of registry.c and uri.c -------------- */
+
+/* One GET at a time over libcurl's multi interface, pull-driven: at most one libcurl chunk is
+ * buffered (the transfer pauses until the reader takes it), so a blob of any size costs
+ * constant memory. Redirects are never followed here: the caller decides. The common
+ * options of vg__reg_curl_setup apply (TLS verification unless `insecure`, `ca_file`,
+ * connect and stall timeouts). Messages read "<prefix>: <what>: ...". Not thread-safe. */
+typedef struct vg__http vg__http;
+
+/* `allow_http`: plain http besides https. `expect`: the exact body size, or -1; `max`: a cap
+ * on the body, named `cap_name` (a static string) in its VG_ETOOBIG message. */
+vg__http *vg__http_new(const char *prefix, const char *what, bool insecure, bool allow_http,
+                       const char *ca_file, int64_t expect, uint64_t max, const char *cap_name);
+void vg__http_free(vg__http *h);
+/* Sends a GET of `url` with `n` header lines ("Name: value") and waits for the final
+ * response's headers: 0 with *status, which is 0 when the transfer failed below HTTP (see
+ * vg__http_result). Another response's body is read, at most 4 KiB, and dropped. A negative
+ * code on a libcurl failure. May be called again on the same handle (retries, redirects). */
+int vg__http_get(vg__http *h, const char *url, const char *const *hdrs, size_t n, long *status);
+/* After vg__http_get: the libcurl result (a CURLcode) and its text; the absolute target of a
+ * redirect (NULL when none; valid until the next get); Retry-After in seconds (0 none); the
+ * Content-Length (-1 unknown). */
+int vg__http_result(const vg__http *h, const char **detail);
+const char *vg__http_location(const vg__http *h);
+long vg__http_retry_after(const vg__http *h);
+int64_t vg__http_content_length(const vg__http *h);
+/* After a 200: the body as a raw blob, which now owns `h` (its close frees it). */
+vg_blob *vg__http_blob(vg__http *h);
 
 #endif

@@ -1,6 +1,7 @@
 /* registry.c — the registry source of src/image/ (Distribution API v2 over libcurl):
  * manifests by tag or digest, blobs as pull-driven streams (multi interface, at most one
- * libcurl chunk buffered, CURL_WRITEFUNC_PAUSE otherwise), retries, redirects; auth.c. */
+ * libcurl chunk buffered, CURL_WRITEFUNC_PAUSE otherwise), retries, redirects; auth.c.
+ * The streams are also the transport of the URI source (uri.c, through vg__http_*). */
 #include "image_int.h"
 
 #include <curl/curl.h>
@@ -76,7 +77,8 @@ typedef struct reg_source {
 } reg_source;
 
 /* One GET in flight, and after a 200 the blob stream handed to the caller. */
-typedef struct reg_stream {
+typedef struct vg__http reg_stream;
+struct vg__http {
     vg_blob base;
     CURLM *multi;
     CURL *easy;
@@ -98,15 +100,16 @@ typedef struct reg_stream {
     size_t chunk_len;
     bool paused;
     bool overflow;
+    bool cut; /* a non-200 body was cut at REG_ERRBODY_CAP: not a transfer failure */
     /* what the reader got */
     int64_t expect; /* -1 unknown */
     uint64_t max_bytes;
     const char *cap_name;
     uint64_t delivered;
-    int err; /* sticky */
-    char *host;
-    char *what; /* "blob sha256:... of repo", for messages */
-} reg_stream;
+    int err;      /* sticky */
+    char *prefix; /* "registry HOST", "layer 3": messages read "<prefix>: <what>: ..." */
+    char *what;   /* "blob sha256:... of repo", for messages */
+};
 
 /* ---- shared with auth.c -------------------------------------------------------------- */
 
@@ -268,8 +271,13 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
     reg_stream *st = ud;
     size_t len = size * nmemb;
     if (st->status != 200) {
+        /* Kept for the registry's error code; a longer body is not read at all. */
         size_t room = REG_ERRBODY_CAP - st->errbody.len;
         vg_strbuf_append(&st->errbody, p, len < room ? len : room);
+        if (len > room) {
+            st->cut = true;
+            return 0;
+        }
         return len;
     }
     if (st->chunk_off < st->chunk_len) {
@@ -295,8 +303,10 @@ static ssize_t stream_read(vg_blob *b, void *buf, size_t n);
 static void stream_close(vg_blob *b);
 static int stream_finish(reg_stream *st);
 
-static reg_stream *stream_new(const reg_source *s, char *what, int64_t expect, uint64_t max,
-                              const char *cap_name)
+/* Takes `what` (heap). */
+static reg_stream *stream_new_raw(const char *prefix, char *what, bool insecure, bool allow_http,
+                                  const char *ca_file, int64_t expect, uint64_t max,
+                                  const char *cap_name)
 {
     reg_stream *st = vg_xcalloc(1, sizeof(*st));
     st->base.read = stream_read;
@@ -305,7 +315,9 @@ static reg_stream *stream_new(const reg_source *s, char *what, int64_t expect, u
     st->easy = curl_easy_init();
     if (!st->multi || !st->easy)
         abort(); /* libcurl could not allocate */
-    vg__reg_curl_setup(st->easy, s->insecure, s->ca_file);
+    vg__reg_curl_setup(st->easy, insecure, ca_file);
+    if (allow_http)
+        curl_easy_setopt(st->easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(st->easy, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(st->easy, CURLOPT_HEADERDATA, st);
     curl_easy_setopt(st->easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -317,8 +329,20 @@ static reg_stream *stream_new(const reg_source *s, char *what, int64_t expect, u
     st->expect = expect;
     st->max_bytes = max;
     st->cap_name = cap_name;
-    st->host = vg_xstrdup(s->host);
+    st->prefix = vg_xstrdup(prefix);
     st->what = what;
+    return st;
+}
+
+static reg_stream *stream_new(const reg_source *s, char *what, int64_t expect, uint64_t max,
+                              const char *cap_name)
+{
+    vg_strbuf prefix;
+    vg_strbuf_init(&prefix, 512);
+    vg_strbuf_printf(&prefix, "registry %s", s->host);
+    reg_stream *st = stream_new_raw(prefix.buf, what, s->insecure, s->insecure, s->ca_file, expect,
+                                    max, cap_name);
+    vg_strbuf_dispose(&prefix);
     return st;
 }
 
@@ -335,7 +359,7 @@ static void stream_free(reg_stream *st)
     vg_strbuf_dispose(&st->ctype);
     vg_strbuf_dispose(&st->errbody);
     free(st->chunk);
-    free(st->host);
+    free(st->prefix);
     free(st->what);
     free(st);
 }
@@ -353,24 +377,23 @@ static struct curl_slist *slist_add(struct curl_slist *l, const char *h)
     return n;
 }
 
-/* Starts a GET of `url`; `auth` is an Authorization header line or NULL. */
-static void stream_start(reg_stream *st, const char *url, const char *auth, const char *accept)
+/* Starts a GET of `url` with `n` header lines. */
+static void stream_start_raw(reg_stream *st, const char *url, const char *const *hdrs, size_t n)
 {
     if (st->attached)
         curl_multi_remove_handle(st->multi, st->easy);
     st->attached = false;
     curl_slist_free_all(st->hdrs);
     st->hdrs = NULL;
-    if (accept)
-        st->hdrs = slist_add(st->hdrs, accept);
-    if (auth)
-        st->hdrs = slist_add(st->hdrs, auth);
+    for (size_t i = 0; i < n; i++)
+        st->hdrs = slist_add(st->hdrs, hdrs[i]);
     st->status = 0;
     st->headers_done = false;
     st->done = false;
     st->result = CURLE_OK;
     st->paused = false;
     st->overflow = false;
+    st->cut = false;
     st->chunk_off = st->chunk_len = 0;
     st->errbuf[0] = '\0';
     vg_strbuf_reset(&st->challenges);
@@ -381,6 +404,18 @@ static void stream_start(reg_stream *st, const char *url, const char *auth, cons
     if (curl_multi_add_handle(st->multi, st->easy) != CURLM_OK)
         abort();
     st->attached = true;
+}
+
+/* Starts a GET of `url`; `auth` is an Authorization header line or NULL. */
+static void stream_start(reg_stream *st, const char *url, const char *auth, const char *accept)
+{
+    const char *hdrs[2];
+    size_t n = 0;
+    if (accept)
+        hdrs[n++] = accept;
+    if (auth)
+        hdrs[n++] = auth;
+    stream_start_raw(st, url, hdrs, n);
 }
 
 /* Lets libcurl make progress: one perform, then a wait of up to REG_POLL_MS unless there is
@@ -394,15 +429,14 @@ static int stream_pump(reg_stream *st, bool want_headers)
     while ((m = curl_multi_info_read(st->multi, &left)) != NULL) {
         if (m->msg == CURLMSG_DONE && m->easy_handle == st->easy) {
             st->done = true;
-            st->result = m->data.result;
+            st->result = st->cut ? CURLE_OK : m->data.result;
         }
     }
     if (mc == CURLM_OK && !st->done && st->chunk_off == st->chunk_len && !st->paused &&
         !(want_headers && st->headers_done))
         mc = curl_multi_poll(st->multi, NULL, 0, REG_POLL_MS, NULL);
     if (mc != CURLM_OK)
-        return vg_error_set(VG_EIO, "registry %s: %s: %s", st->host, st->what,
-                            curl_multi_strerror(mc));
+        return vg_error_set(VG_EIO, "%s: %s: %s", st->prefix, st->what, curl_multi_strerror(mc));
     return 0;
 }
 
@@ -430,7 +464,7 @@ static void registry_error_code(const reg_stream *st, vg_strbuf *out)
     json_decref(root);
 }
 
-static bool same_origin(const char *a, const char *b)
+bool vg__same_origin(const char *a, const char *b)
 {
     CURLU *ua = curl_url(), *ub = curl_url();
     if (!ua || !ub)
@@ -466,11 +500,14 @@ static char *make_url(const reg_source *s, const char *path)
 
 /* GETs `path` below /v2/<repo>/ and leaves the stream at the body of the 200 response:
  * auth challenges, redirects, retries and the insecure http fallback happen here. Takes
- * `what` (heap, for messages). */
+ * `what` (heap, for messages). `head`: a HEAD request instead, which also succeeds on a
+ * redirect (not followed). */
 static int reg_open(reg_source *s, const char *path, const char *accept, char *what, int64_t expect,
-                    uint64_t max, const char *cap_name, reg_stream **out)
+                    uint64_t max, const char *cap_name, bool head, reg_stream **out)
 {
     reg_stream *st = stream_new(s, what, expect, max, cap_name);
+    if (head)
+        curl_easy_setopt(st->easy, CURLOPT_NOBODY, 1L);
     char *url = NULL;
     int attempt = 0, redirects = 0, rc = 0;
     bool retried_auth = false;
@@ -529,7 +566,15 @@ restart:
             *out = st;
             return 0;
         }
-        if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+        bool redirect =
+            status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+        if (redirect && head && at_registry) {
+            free(url);
+            vg_strbuf_dispose(&code);
+            *out = st;
+            return 0;
+        }
+        if (redirect) {
             char *loc = NULL;
             curl_easy_getinfo(st->easy, CURLINFO_REDIRECT_URL, &loc);
             if (!loc || ++redirects > REG_MAX_REDIRECTS) {
@@ -545,7 +590,7 @@ restart:
                                   s->host, what);
                 goto fail;
             }
-            if (!same_origin(url, loc))
+            if (!vg__same_origin(url, loc))
                 at_registry = false;
             char *next = vg_xstrdup(loc);
             free(url);
@@ -593,13 +638,13 @@ fail:
 static int stream_finish(reg_stream *st)
 {
     if (st->overflow)
-        return vg_error_set(VG_EIO, "registry %s: %s: libcurl chunk larger than %zu bytes",
-                            st->host, st->what, REG_CHUNK_CAP);
+        return vg_error_set(VG_EIO, "%s: %s: libcurl chunk larger than %zu bytes", st->prefix,
+                            st->what, REG_CHUNK_CAP);
     if (st->result != CURLE_OK)
-        return vg_error_set(VG_EIO, "registry %s: %s: transfer failed after %llu bytes: %s",
-                            st->host, st->what, (unsigned long long)st->delivered, curl_detail(st));
+        return vg_error_set(VG_EIO, "%s: %s: transfer failed after %llu bytes: %s", st->prefix,
+                            st->what, (unsigned long long)st->delivered, curl_detail(st));
     if (st->expect >= 0 && st->delivered != (uint64_t)st->expect)
-        return vg_error_set(VG_EINVAL, "registry %s: %s is truncated: %llu of %lld bytes", st->host,
+        return vg_error_set(VG_EINVAL, "%s: %s is truncated: %llu of %lld bytes", st->prefix,
                             st->what, (unsigned long long)st->delivered, (long long)st->expect);
     return 0;
 }
@@ -622,7 +667,7 @@ static ssize_t stream_read(vg_blob *b, void *buf, size_t n)
             st->paused = false;
             CURLcode cc = curl_easy_pause(st->easy, CURLPAUSE_CONT);
             if (cc != CURLE_OK) {
-                st->err = vg_error_set(VG_EIO, "registry %s: %s: %s", st->host, st->what,
+                st->err = vg_error_set(VG_EIO, "%s: %s: %s", st->prefix, st->what,
                                        curl_easy_strerror(cc));
                 return st->err;
             }
@@ -637,20 +682,77 @@ static ssize_t stream_read(vg_blob *b, void *buf, size_t n)
     if (k > n)
         k = n;
     if (st->expect >= 0 && st->delivered + k > (uint64_t)st->expect) {
-        st->err =
-            vg_error_set(VG_EINVAL, "registry %s: %s is longer than its descriptor (%lld bytes)",
-                         st->host, st->what, (long long)st->expect);
+        st->err = vg_error_set(VG_EINVAL, "%s: %s is longer than its descriptor (%lld bytes)",
+                               st->prefix, st->what, (long long)st->expect);
         return st->err;
     }
     if (st->delivered + k > st->max_bytes) {
-        st->err = vg_error_set(VG_ETOOBIG, "registry %s: %s exceeds %s (%llu bytes)", st->host,
-                               st->what, st->cap_name, (unsigned long long)st->max_bytes);
+        st->err = vg_error_set(VG_ETOOBIG, "%s: %s exceeds %s (%llu bytes)", st->prefix, st->what,
+                               st->cap_name, (unsigned long long)st->max_bytes);
         return st->err;
     }
     memcpy(buf, st->chunk + st->chunk_off, k);
     st->chunk_off += k;
     st->delivered += k;
     return (ssize_t)k;
+}
+
+/* ---- the streams for other sources (uri.c) ------------------------------------------- */
+
+vg__http *vg__http_new(const char *prefix, const char *what, bool insecure, bool allow_http,
+                       const char *ca_file, int64_t expect, uint64_t max, const char *cap_name)
+{
+    return stream_new_raw(prefix, vg_xstrdup(what), insecure, allow_http, ca_file, expect, max,
+                          cap_name);
+}
+
+void vg__http_free(vg__http *h)
+{
+    stream_free(h);
+}
+
+int vg__http_get(vg__http *h, const char *url, const char *const *hdrs, size_t n, long *status)
+{
+    stream_start_raw(h, url, hdrs, n);
+    while (!h->done && !(h->headers_done && h->status == 200)) {
+        int rc = stream_pump(h, true);
+        if (rc < 0)
+            return rc;
+    }
+    *status = h->done && h->result != CURLE_OK ? 0 : h->status;
+    return 0;
+}
+
+int vg__http_result(const vg__http *h, const char **detail)
+{
+    *detail = curl_detail(h);
+    return (int)h->result;
+}
+
+const char *vg__http_location(const vg__http *h)
+{
+    char *loc = NULL;
+    curl_easy_getinfo(h->easy, CURLINFO_REDIRECT_URL, &loc);
+    return loc;
+}
+
+long vg__http_retry_after(const vg__http *h)
+{
+    curl_off_t ra = 0;
+    curl_easy_getinfo(h->easy, CURLINFO_RETRY_AFTER, &ra);
+    return (long)ra;
+}
+
+int64_t vg__http_content_length(const vg__http *h)
+{
+    curl_off_t cl = -1;
+    curl_easy_getinfo(h->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+    return (int64_t)cl;
+}
+
+vg_blob *vg__http_blob(vg__http *h)
+{
+    return &h->base;
 }
 
 /* ---- the source ---------------------------------------------------------------------- */
@@ -679,7 +781,7 @@ static int reg_get_manifest(vg_source *vs, const char *ref, vg_strbuf *body, cha
         cap = body->limit - body->len;
     reg_stream *st = NULL;
     int rc = reg_open(s, path.buf, manifest_accept, vg_strbuf_detach(&what), -1, cap,
-                      "max_manifest_bytes", &st);
+                      "max_manifest_bytes", false, &st);
     vg_strbuf_dispose(&path);
     if (rc < 0)
         return rc;
@@ -719,7 +821,7 @@ static int reg_open_blob(vg_source *vs, const char *digest, int64_t size, vg_blo
     uint64_t max = size >= 0 ? (uint64_t)size : s->max_blob;
     reg_stream *st = NULL;
     rc = reg_open(s, path.buf, NULL, vg_strbuf_detach(&what), size, max,
-                  size >= 0 ? "its descriptor's size" : "max_layer_bytes", &st);
+                  size >= 0 ? "its descriptor's size" : "max_layer_bytes", false, &st);
     vg_strbuf_dispose(&path);
     if (rc < 0)
         return rc;
@@ -747,6 +849,34 @@ static const vg_source_ops reg_ops = {
     .free = reg_free,
 };
 
+int vg__registry_blob_remote(char **url, char **auth, vg_source *vs, const char *digest,
+                             int64_t size)
+{
+    if (vs->ops != &reg_ops)
+        return vg_error_set(VG_EINVAL, "not a registry image");
+    reg_source *s = (reg_source *)vs;
+    int rc = vg__digest_valid(digest, "registry blob");
+    if (rc < 0)
+        return rc;
+    vg_strbuf what;
+    vg_strbuf_init(&what, 1024);
+    vg_strbuf_printf(&what, "blob %s of %s", digest, s->repo);
+    vg_strbuf path;
+    vg_strbuf_init(&path, 1024);
+    vg_strbuf_printf(&path, "blobs/%s", digest);
+    reg_stream *st = NULL;
+    rc = reg_open(s, path.buf, NULL, vg_strbuf_detach(&what), size, UINT64_MAX, "max_layer_bytes",
+                  true, &st);
+    if (rc == 0) {
+        stream_free(st);
+        *url = make_url(s, path.buf);
+        const char *value = vg__reg_auth_value(s->auth);
+        *auth = value ? vg_xstrdup(value) : NULL;
+    }
+    vg_strbuf_dispose(&path);
+    return rc;
+}
+
 static CURLcode curl_init_result;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -755,12 +885,20 @@ static void curl_init_once(void)
     curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-int vg__source_registry(vg_source **out, const vg_image_ref *ref, const vg_image_opts *opts)
+int vg__curl_init(void)
 {
     pthread_once(&curl_once, curl_init_once);
     if (curl_init_result != CURLE_OK)
         return vg_error_set(VG_ERROR, "libcurl initialization failed: %s",
                             curl_easy_strerror(curl_init_result));
+    return 0;
+}
+
+int vg__source_registry(vg_source **out, const vg_image_ref *ref, const vg_image_opts *opts)
+{
+    int irc = vg__curl_init();
+    if (irc < 0)
+        return irc;
     const char *host = ref->host && *ref->host ? ref->host : "docker.io";
     if (!valid_host(host))
         return vg_error_set(VG_EINVAL, "registry reference: invalid host");

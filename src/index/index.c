@@ -1,6 +1,6 @@
-/* index.c — vg_index_image, the whole of `vigil index`: open the image, index each layer in
- * order with the walker, and coalesce. Layer results are independent values, so a store can
- * later cache them by digest and skip the walk. */
+/* index.c — vg_index_image, the whole of `vigil index`: open the image (or take one the
+ * caller opened), index each layer in order with the walker, and coalesce. Layer results are
+ * independent values, so a store can later cache them by digest and skip the walk. */
 #include "index_int.h"
 
 #include <stdlib.h>
@@ -29,6 +29,16 @@ int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const ch
     int rc = vg_image_open(&img, ref, opts);
     if (rc)
         return rc;
+    rc = vg_index_opened_image(out, stats, img, lim, cache, progress);
+    vg_image_free(img);
+    return rc;
+}
+
+int vg_index_opened_image(vg_index_report **out, vg_index_stats *stats, vg_image *img,
+                          const vg_index_limits *lim, const vg_layer_cache *cache,
+                          const vg_index_progress *progress)
+{
+    int rc = 0;
     size_t n = vg_image_layer_count(img);
     vg_index_stats st = {n, 0, 0};
     vg_layer_result **layers = vg_xcalloc(n ? n : 1, sizeof(vg_layer_result *));
@@ -66,6 +76,5 @@ int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const ch
     for (size_t i = 0; i < n; i++)
         vg_layer_result_free(layers[i]);
     free(layers);
-    vg_image_free(img);
     return rc;
 }

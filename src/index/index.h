@@ -79,4 +79,12 @@ int vg_index_image_cached(vg_index_report **out, vg_index_stats *stats, const ch
                           const vg_image_opts *opts, const vg_index_limits *lim,
                           const vg_layer_cache *cache, const vg_index_progress *progress);
 
+/* The same on an image the caller opened (vg_image_open, vg_image_open_layers) and still
+ * owns: every layer in order, then the coalesced IndexReport for its manifest digest, whose
+ * `layers` lists the layer digests. Same codes and cache behaviour as above. Uses `img`'s
+ * streams, so one call per image at a time. */
+int vg_index_opened_image(vg_index_report **out, vg_index_stats *stats, vg_image *img,
+                          const vg_index_limits *lim, const vg_layer_cache *cache,
+                          const vg_index_progress *progress);
+
 #endif

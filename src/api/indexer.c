@@ -1,0 +1,544 @@
+/* indexer.c — the indexer routes of the Clair v4 API: POST a Manifest (layers by URI) to index
+ * it, GET/DELETE one IndexReport, bulk DELETE, and the indexer state. Index jobs are capped
+ * (429 + Retry-After above index_concurrency); a layer already in the store is never fetched
+ * again, and a layer two jobs need at once is indexed by one while the other waits for it
+ * (the in-flight table below). A failed index is recorded as an IndexError report with its
+ * reason, and posting the manifest again retries it. */
+#include "api_int.h"
+#include "image/image.h"
+#include "index/index.h"
+#include "report/report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the layer cache shared by concurrent jobs ----------------------------------------- */
+
+typedef struct job_cache {
+    vg_server *s;
+    uint64_t job;
+    size_t waited; /* layers another job was indexing when this one wanted them */
+} job_cache;
+
+static vg_api_inflight *inflight_find(vg_server *s, const char *digest)
+{
+    for (vg_api_inflight *f = s->inflight; f; f = f->next)
+        if (strcmp(f->digest, digest) == 0)
+            return f;
+    return NULL;
+}
+
+typedef struct decode_ctx {
+    vg_layer_result **out;
+    int rc;
+} decode_ctx;
+
+static int decode_body(void *arg, const char *body, size_t len)
+{
+    decode_ctx *d = arg;
+    d->rc = vg_layer_result_from_json(d->out, body, len);
+    return 0;
+}
+
+static int store_get(vg_server *s, const char *digest, vg_layer_result **out)
+{
+    decode_ctx d = {out, VG_ENOTFOUND};
+    double t0 = vg_api_now();
+    int rc = vg_store_layer_get(s->store, digest, vg_index_scanners_version(), decode_body, &d);
+    vg_api_store_observe(s, "layer_get", vg_api_now() - t0);
+    if (rc)
+        return rc;
+    if (d.rc == 0 && strcmp((*out)->digest, digest) != 0) {
+        vg_layer_result_free(*out);
+        return VG_ENOTFOUND; /* a row that is not what its key says: index it again */
+    }
+    return d.rc == 0 ? 0 : VG_ENOTFOUND;
+}
+
+static int cache_get(void *ctx, const char *digest, vg_layer_result **out)
+{
+    job_cache *jc = ctx;
+    vg_server *s = jc->s;
+    for (;;) {
+        pthread_mutex_lock(&s->layer_mu);
+        bool waited = false;
+        vg_api_inflight *f;
+        while ((f = inflight_find(s, digest)) != NULL && f->owner != jc->job) {
+            pthread_cond_wait(&s->layer_cv, &s->layer_mu);
+            waited = true;
+        }
+        pthread_mutex_unlock(&s->layer_mu);
+        if (waited)
+            jc->waited++;
+        int rc = store_get(s, digest, out);
+        if (rc != VG_ENOTFOUND)
+            return rc;
+        pthread_mutex_lock(&s->layer_mu);
+        f = inflight_find(s, digest);
+        if (f && f->owner != jc->job) { /* another job took it meanwhile: wait for it */
+            pthread_mutex_unlock(&s->layer_mu);
+            continue;
+        }
+        if (!f) {
+            f = vg_xcalloc(1, sizeof(*f));
+            snprintf(f->digest, sizeof(f->digest), "%s", digest);
+            f->owner = jc->job;
+            f->next = s->inflight;
+            s->inflight = f;
+        }
+        pthread_mutex_unlock(&s->layer_mu);
+        return VG_ENOTFOUND;
+    }
+}
+
+/* Drops this job's in-flight marks (one digest, or all with NULL) and wakes the waiters. */
+static void inflight_release(vg_server *s, uint64_t job, const char *digest)
+{
+    pthread_mutex_lock(&s->layer_mu);
+    for (vg_api_inflight **pp = &s->inflight; *pp;) {
+        vg_api_inflight *f = *pp;
+        if (f->owner == job && (!digest || strcmp(f->digest, digest) == 0)) {
+            *pp = f->next;
+            free(f);
+        } else {
+            pp = &f->next;
+        }
+    }
+    pthread_cond_broadcast(&s->layer_cv);
+    pthread_mutex_unlock(&s->layer_mu);
+}
+
+static int cache_put(void *ctx, const vg_layer_result *r)
+{
+    job_cache *jc = ctx;
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, (size_t)256 << 20);
+    int rc = vg_layer_result_to_json(&sb, r);
+    if (rc == 0) {
+        double t0 = vg_api_now();
+        rc = vg_store_layer_put(jc->s->store, r->digest, vg_index_scanners_version(), sb.buf,
+                                sb.len);
+        vg_api_store_observe(jc->s, "layer_put", vg_api_now() - t0);
+    }
+    vg_strbuf_dispose(&sb);
+    inflight_release(jc->s, jc->job, r->digest);
+    return rc;
+}
+
+/* ---- the Manifest body ------------------------------------------------------------------- */
+
+typedef struct manifest {
+    json_t *root;
+    const char *hash;
+    vg_remote_layer *layers;
+    size_t n;
+    const char ***headers; /* per layer, heap arrays of heap "Name: value" lines */
+} manifest;
+
+static void manifest_dispose(manifest *m)
+{
+    for (size_t i = 0; m->headers && i < m->n; i++) {
+        for (size_t k = 0; k < m->layers[i].n_headers; k++)
+            free((char *)m->headers[i][k]);
+        free(m->headers[i]);
+    }
+    free(m->headers);
+    free(m->layers);
+    json_decref(m->root);
+}
+
+/* 0, or fills `o` with a 400 naming what is wrong. */
+static int manifest_parse(manifest *m, const vg_api_req *r, const vg_serve_config *c,
+                          vg_api_resp *o)
+{
+    memset(m, 0, sizeof(*m));
+    json_error_t je;
+    m->root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!m->root) {
+        vg_api_error(o, 400, "failed to deserialize manifest: %s at line %d column %d", je.text,
+                     je.line, je.column);
+        return -1;
+    }
+    if (!json_is_object(m->root)) {
+        vg_api_error(o, 400, "failed to deserialize manifest: expected an object");
+        return -1;
+    }
+    json_t *h = json_object_get(m->root, "hash");
+    if (!json_is_string(h) || !vg_api_digest_ok(json_string_value(h))) {
+        vg_api_error(o, 400, "bogus manifest: \"hash\" must be a digest (sha256:<64 hex>)");
+        return -1;
+    }
+    m->hash = json_string_value(h);
+    json_t *ls = json_object_get(m->root, "layers");
+    if (!json_is_array(ls) || json_array_size(ls) == 0) {
+        vg_api_error(o, 400, "bogus manifest: \"layers\" must be a non-empty array");
+        return -1;
+    }
+    if (json_array_size(ls) > c->max_layers) {
+        vg_api_error(o, 400, "manifest has %zu layers, over the cap of %llu (limits.max_layers)",
+                     json_array_size(ls), (unsigned long long)c->max_layers);
+        return -1;
+    }
+    m->n = json_array_size(ls);
+    m->layers = vg_xcalloc(m->n, sizeof(*m->layers));
+    m->headers = vg_xcalloc(m->n, sizeof(*m->headers));
+    for (size_t i = 0; i < m->n; i++) {
+        json_t *l = json_array_get(ls, i);
+        json_t *lh = json_object_get(l, "hash"), *lu = json_object_get(l, "uri");
+        json_t *hd = json_object_get(l, "headers"), *mt = json_object_get(l, "media_type");
+        if (!json_is_object(l) || !json_is_string(lh) || !json_is_string(lu)) {
+            vg_api_error(o, 400, "bogus manifest: layers[%zu] needs \"hash\" and \"uri\" strings",
+                         i);
+            return -1;
+        }
+        if (!vg_api_digest_ok(json_string_value(lh))) {
+            vg_api_error(o, 400, "bogus manifest: layers[%zu].hash is not a digest", i);
+            return -1;
+        }
+        if (mt && !json_is_null(mt) && !json_is_string(mt)) {
+            vg_api_error(o, 400, "bogus manifest: layers[%zu].media_type must be a string", i);
+            return -1;
+        }
+        m->layers[i].digest = json_string_value(lh);
+        m->layers[i].uri = json_string_value(lu);
+        m->layers[i].media_type = json_is_string(mt) ? json_string_value(mt) : NULL;
+        if (hd && !json_is_null(hd)) {
+            if (!json_is_object(hd)) {
+                vg_api_error(o, 400, "bogus manifest: layers[%zu].headers must be an object", i);
+                return -1;
+            }
+            size_t cap = 0, n = 0;
+            const char **lines = NULL;
+            const char *name;
+            json_t *vals;
+            json_object_foreach(hd, name, vals)
+            {
+                size_t nv = json_is_array(vals) ? json_array_size(vals) : 1;
+                for (size_t k = 0; k < nv; k++) {
+                    json_t *v = json_is_array(vals) ? json_array_get(vals, k) : vals;
+                    if (!json_is_string(v)) {
+                        for (size_t q = 0; q < n; q++)
+                            free((char *)lines[q]);
+                        free(lines);
+                        vg_api_error(o, 400,
+                                     "bogus manifest: layers[%zu].headers.%.64s must be strings", i,
+                                     name);
+                        return -1;
+                    }
+                    if (n == cap) {
+                        cap = cap ? cap * 2 : 4;
+                        lines = vg_xrealloc(lines, cap * sizeof(*lines));
+                    }
+                    vg_strbuf sb;
+                    vg_strbuf_init(&sb, 65536);
+                    vg_strbuf_printf(&sb, "%s: %s", name, json_string_value(v));
+                    lines[n++] = vg_strbuf_detach(&sb);
+                }
+            }
+            m->headers[i] = lines;
+            m->layers[i].headers = lines;
+            m->layers[i].n_headers = n;
+        }
+    }
+    return 0;
+}
+
+/* ---- responses ---------------------------------------------------------------------------- */
+
+static void links(vg_api_resp *o, const char *hash)
+{
+    vg_api_resp_header(o, "Link",
+                       "</indexer/api/v1/index_report/%s>; "
+                       "rel=\"https://projectquay.io/clair/v1/index_report\", "
+                       "</matcher/api/v1/vulnerability_report/%s>; "
+                       "rel=\"https://projectquay.io/clair/v1/vulnerability_report\"",
+                       hash, hash);
+}
+
+typedef struct body_ctx {
+    vg_strbuf *sb;
+} body_ctx;
+
+static int copy_body(void *arg, const char *body, size_t len)
+{
+    vg_strbuf_append(((body_ctx *)arg)->sb, body, len);
+    return 0;
+}
+
+/* Reads the stored report of `hash` into `sb`: 0, VG_ENOTFOUND, or a store error. */
+static int stored_report(vg_server *s, const char *hash, vg_strbuf *sb)
+{
+    body_ctx b = {sb};
+    double t0 = vg_api_now();
+    int rc = vg_store_manifest_get(s->store, hash, copy_body, &b);
+    vg_api_store_observe(s, "manifest_get", vg_api_now() - t0);
+    return rc;
+}
+
+static bool report_finished(const vg_strbuf *sb)
+{
+    /* The writer puts "state" first among few keys; a parse is the honest check. */
+    json_t *j = json_loadb(sb->buf, sb->len, 0, NULL);
+    json_t *st = j ? json_object_get(j, "state") : NULL;
+    bool ok = json_is_string(st) && strcmp(json_string_value(st), "IndexFinished") == 0;
+    json_decref(j);
+    return ok;
+}
+
+static void store_failed(vg_server *s, const char *hash, const char *reason)
+{
+    vg_index_report *r = vg_index_report_new(hash);
+    r->state = VG_INDEX_ERROR;
+    r->err = vg_index_report_strdup(r, reason);
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, (size_t)1 << 20);
+    if (vg_report_index_json(&sb, r) == 0) {
+        double t0 = vg_api_now();
+        if (vg_store_manifest_put(s->store, hash, sb.buf, sb.len, NULL, 0) != 0)
+            vg_log(VG_LOG_WARN, "cannot record the failed index of %s: %s", hash, vg_error_last());
+        vg_api_store_observe(s, "manifest_put", vg_api_now() - t0);
+    }
+    vg_strbuf_dispose(&sb);
+    vg_index_report_free(r);
+}
+
+static const char *const indexreport_ct = "application/vnd.clair.indexreport.v1+json";
+
+static void set_ct(const vg_api_req *r, vg_api_resp *o, const char *vnd)
+{
+    const char *accept = vg_api_header(r, "Accept");
+    o->content_type = accept && strstr(accept, vnd) ? vnd : "application/json";
+}
+
+static void state_etag(const vg_server *s, char out[80])
+{
+    snprintf(out, 80, "\"%s\"", s->state);
+}
+
+void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
+{
+    const vg_serve_config *c = s->cfg;
+    manifest m;
+    if (manifest_parse(&m, r, c, o) != 0) {
+        manifest_dispose(&m);
+        return;
+    }
+    char etag[80];
+    state_etag(s, etag);
+    vg_strbuf prev;
+    vg_strbuf_init(&prev, (size_t)1 << 30);
+    int rc = stored_report(s, m.hash, &prev);
+    if (rc != 0 && rc != VG_ENOTFOUND) {
+        vg_api_error(o, 503, "store unavailable: %s", vg_error_last());
+        goto out;
+    }
+    bool done = rc == 0 && report_finished(&prev);
+    if (done && vg_api_if_none_match(r, etag)) {
+        /* Clair's contract: the client already has this manifest indexed in this state. */
+        o->status = 412;
+        vg_api_resp_header(o, "ETag", "%s", etag);
+        links(o, m.hash);
+        goto out;
+    }
+    if (done) {
+        const char *l[] = {"cached"};
+        vg_metric_add(s->m_index_jobs, l, 1);
+        set_ct(r, o, indexreport_ct);
+        vg_api_resp_json(o, 201, prev.buf, prev.len);
+        vg_api_resp_header(o, "ETag", "%s", etag);
+        vg_api_resp_header(o, "Location", "/indexer/api/v1/index_report/%s", m.hash);
+        links(o, m.hash);
+        goto out;
+    }
+    if (atomic_fetch_add(&s->index_running, 1) >= c->index_concurrency) {
+        atomic_fetch_sub(&s->index_running, 1);
+        const char *l[] = {"rejected"};
+        vg_metric_add(s->m_index_jobs, l, 1);
+        vg_api_resp_header(o, "Retry-After", "%lld", (long long)((c->retry_after_ms + 999) / 1000));
+        vg_api_error(o, 429, "%lld index jobs are running (indexer.max_concurrent); retry later",
+                     (long long)c->index_concurrency);
+        goto out;
+    }
+    vg_image_opts io;
+    vg_image_opts_default(&io);
+    io.insecure = c->layers_insecure;
+    io.ca_file = c->layers_ca_file;
+    io.limits.max_layers = c->max_layers;
+    io.limits.max_layer_bytes = c->max_layer_bytes;
+    vg_index_limits lim;
+    vg_index_limits_default(&lim);
+    lim.max_file_bytes = c->max_file_bytes;
+    job_cache jc = {s, atomic_fetch_add(&s->next_job, 1) + 1, 0};
+    vg_layer_cache cache = {&jc, cache_get, cache_put};
+    vg_image *img = NULL;
+    vg_index_report *rep = NULL;
+    vg_index_stats stats = {0};
+    rc = vg_image_open_layers(&img, m.hash, m.layers, m.n, &io);
+    if (rc == 0)
+        rc = vg_index_opened_image(&rep, &stats, img, &lim, &cache, NULL);
+    inflight_release(s, jc.job, NULL);
+    vg_image_free(img);
+    atomic_fetch_sub(&s->index_running, 1);
+    const char *fetched[] = {"fetched"}, *cached[] = {"cached"};
+    vg_metric_add(s->m_layers, fetched, (double)stats.indexed);
+    vg_metric_add(s->m_layers, cached, (double)stats.cached);
+    if (rc != 0) {
+        char reason[2048];
+        snprintf(reason, sizeof(reason), "%s", vg_error_last());
+        store_failed(s, m.hash, reason);
+        const char *l[] = {"failed"};
+        vg_metric_add(s->m_index_jobs, l, 1);
+        /* Content the server could not accept (a digest mismatch, a bad layer, a cap) is the
+         * client's; a layer it could not fetch is upstream's. */
+        unsigned status = rc == VG_EINVAL || rc == VG_ETOOBIG ? 422 : 502;
+        vg_api_error(o, status,
+                     "indexing %s failed (recorded; POST the manifest again to retry): %s", m.hash,
+                     reason);
+        goto out;
+    }
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, (size_t)1 << 30);
+    rc = vg_report_index_json(&sb, rep);
+    if (rc == 0) {
+        double t0 = vg_api_now();
+        rc = vg_store_manifest_put(s->store, m.hash, sb.buf, sb.len, rep->layers, rep->n_layers);
+        vg_api_store_observe(s, "manifest_put", vg_api_now() - t0);
+    }
+    if (rc != 0) {
+        vg_api_error(o, 503, "cannot record the index report: %s", vg_error_last());
+    } else {
+        const char *l[] = {"ok"};
+        vg_metric_add(s->m_index_jobs, l, 1);
+        set_ct(r, o, indexreport_ct);
+        vg_api_resp_json(o, 201, sb.buf, sb.len);
+        vg_api_resp_header(o, "ETag", "%s", etag);
+        vg_api_resp_header(o, "Location", "/indexer/api/v1/index_report/%s", m.hash);
+        links(o, m.hash);
+    }
+    vg_strbuf_dispose(&sb);
+    vg_index_report_free(rep);
+out:
+    vg_strbuf_dispose(&prev);
+    manifest_dispose(&m);
+}
+
+void vg_api_index_report_get(vg_server *s, const vg_api_req *r, vg_api_resp *o)
+{
+    if (!vg_api_digest_ok(r->param)) {
+        vg_api_error(o, 400, "malformed path: '%.80s' is not a digest", r->param);
+        return;
+    }
+    int64_t stamp = 0;
+    double t0 = vg_api_now();
+    int rc = vg_store_manifest_stamp(&stamp, s->store, r->param);
+    vg_api_store_observe(s, "manifest_stamp", vg_api_now() - t0);
+    if (rc == VG_ENOTFOUND) {
+        vg_api_error(o, 404, "index report for manifest %s not found", r->param);
+        return;
+    }
+    if (rc != 0) {
+        vg_api_error(o, 503, "store unavailable: %s", vg_error_last());
+        return;
+    }
+    char etag[120];
+    snprintf(etag, sizeof(etag), "\"%s-%lld\"", s->state, (long long)stamp);
+    if (vg_api_if_none_match(r, etag)) {
+        o->status = 304;
+        vg_api_resp_header(o, "ETag", "%s", etag);
+        return;
+    }
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, (size_t)1 << 30);
+    rc = stored_report(s, r->param, &sb);
+    if (rc == VG_ENOTFOUND)
+        vg_api_error(o, 404, "index report for manifest %s not found", r->param);
+    else if (rc != 0)
+        vg_api_error(o, 503, "store unavailable: %s", vg_error_last());
+    else {
+        set_ct(r, o, indexreport_ct);
+        vg_api_resp_json(o, 200, sb.buf, sb.len);
+        vg_api_resp_header(o, "ETag", "%s", etag);
+    }
+    vg_strbuf_dispose(&sb);
+}
+
+/* Deletes one manifest; true when there was one. Errors fill `o`. */
+static int delete_one(vg_server *s, const char *hash, bool *deleted, vg_api_resp *o)
+{
+    double t0 = vg_api_now();
+    int rc = vg_store_manifest_delete(deleted, s->store, hash);
+    vg_api_store_observe(s, "manifest_delete", vg_api_now() - t0);
+    if (rc != 0)
+        vg_api_error(o, 503, "could not delete manifest %s: %s", hash, vg_error_last());
+    return rc;
+}
+
+void vg_api_index_report_delete(vg_server *s, const vg_api_req *r, vg_api_resp *o)
+{
+    if (!vg_api_digest_ok(r->param)) {
+        vg_api_error(o, 400, "malformed path: '%.80s' is not a digest", r->param);
+        return;
+    }
+    bool deleted = false;
+    if (delete_one(s, r->param, &deleted, o) == 0) {
+        vg_api_report_cache_clear(s);
+        o->status = 204;
+    }
+}
+
+void vg_api_index_report_bulk_delete(vg_server *s, const vg_api_req *r, vg_api_resp *o)
+{
+    json_error_t je;
+    json_t *arr = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        vg_api_error(o, 400, "failed to deserialize bulk delete: expected an array of digests");
+        return;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_string(v) || !vg_api_digest_ok(json_string_value(v))) {
+            json_decref(arr);
+            vg_api_error(o, 400, "failed to deserialize bulk delete: item %zu is not a digest", i);
+            return;
+        }
+    }
+    json_t *out = json_array();
+    json_array_foreach(arr, i, v)
+    {
+        bool deleted = false;
+        if (delete_one(s, json_string_value(v), &deleted, o) != 0) {
+            json_decref(out);
+            json_decref(arr);
+            return;
+        }
+        if (deleted)
+            json_array_append(out, v);
+    }
+    vg_api_report_cache_clear(s);
+    char *txt = json_dumps(out, JSON_COMPACT);
+    vg_api_resp_json(o, 200, txt, strlen(txt));
+    free(txt);
+    json_decref(out);
+    json_decref(arr);
+}
+
+void vg_api_index_state(vg_server *s, const vg_api_req *r, vg_api_resp *o)
+{
+    char etag[80];
+    state_etag(s, etag);
+    vg_api_resp_header(o, "ETag", "%s", etag);
+    if (vg_api_if_none_match(r, etag)) {
+        o->status = 304;
+        return;
+    }
+    set_ct(r, o, "application/vnd.clair.indexstate.v1+json");
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, 4096);
+    vg_strbuf_printf(&sb, "{\"state\":\"%s\"}\n", s->state);
+    vg_api_resp_json(o, 200, sb.buf, sb.len);
+    vg_strbuf_dispose(&sb);
+}
