@@ -118,6 +118,21 @@ double vg_api_now(void); /* monotonic seconds */
 
 /* ---- route groups ----------------------------------------------------------------------- */
 
+/* A Clair Manifest request body, parsed and checked (indexer.c). The strings point into
+ * `root`; `headers` holds heap "Name: value" lines per layer. */
+typedef struct vg_api_manifest {
+    struct json_t *root;
+    const char *hash;
+    struct vg_remote_layer *layers;
+    size_t n;
+    const char ***headers;
+} vg_api_manifest;
+
+/* 0, or -1 with `o` filled with a 400 naming what is wrong (dispose `m` either way). */
+int vg_api_manifest_parse(vg_api_manifest *m, const char *body, size_t len, uint64_t max_layers,
+                          vg_api_resp *o);
+void vg_api_manifest_dispose(vg_api_manifest *m);
+
 void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_index_report_bulk_delete(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_index_report_get(vg_server *s, const vg_api_req *r, vg_api_resp *o);

@@ -128,15 +128,7 @@ static int cache_put(void *ctx, const vg_layer_result *r)
 
 /* ---- the Manifest body ------------------------------------------------------------------- */
 
-typedef struct manifest {
-    json_t *root;
-    const char *hash;
-    vg_remote_layer *layers;
-    size_t n;
-    const char ***headers; /* per layer, heap arrays of heap "Name: value" lines */
-} manifest;
-
-static void manifest_dispose(manifest *m)
+void vg_api_manifest_dispose(vg_api_manifest *m)
 {
     for (size_t i = 0; m->headers && i < m->n; i++) {
         for (size_t k = 0; k < m->layers[i].n_headers; k++)
@@ -148,13 +140,12 @@ static void manifest_dispose(manifest *m)
     json_decref(m->root);
 }
 
-/* 0, or fills `o` with a 400 naming what is wrong. */
-static int manifest_parse(manifest *m, const vg_api_req *r, const vg_serve_config *c,
+int vg_api_manifest_parse(vg_api_manifest *m, const char *body, size_t len, uint64_t max_layers,
                           vg_api_resp *o)
 {
     memset(m, 0, sizeof(*m));
     json_error_t je;
-    m->root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    m->root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!m->root) {
         vg_api_error(o, 400, "failed to deserialize manifest: %s at line %d column %d", je.text,
                      je.line, je.column);
@@ -175,9 +166,9 @@ static int manifest_parse(manifest *m, const vg_api_req *r, const vg_serve_confi
         vg_api_error(o, 400, "bogus manifest: \"layers\" must be a non-empty array");
         return -1;
     }
-    if (json_array_size(ls) > c->max_layers) {
+    if (json_array_size(ls) > max_layers) {
         vg_api_error(o, 400, "manifest has %zu layers, over the cap of %llu (limits.max_layers)",
-                     json_array_size(ls), (unsigned long long)c->max_layers);
+                     json_array_size(ls), (unsigned long long)max_layers);
         return -1;
     }
     m->n = json_array_size(ls);
@@ -319,9 +310,9 @@ static void state_etag(const vg_server *s, char out[80])
 void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
 {
     const vg_serve_config *c = s->cfg;
-    manifest m;
-    if (manifest_parse(&m, r, c, o) != 0) {
-        manifest_dispose(&m);
+    vg_api_manifest m;
+    if (vg_api_manifest_parse(&m, r->body, r->body_len, c->max_layers, o) != 0) {
+        vg_api_manifest_dispose(&m);
         return;
     }
     char etag[80];
@@ -420,7 +411,7 @@ void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
     vg_index_report_free(rep);
 out:
     vg_strbuf_dispose(&prev);
-    manifest_dispose(&m);
+    vg_api_manifest_dispose(&m);
 }
 
 void vg_api_index_report_get(vg_server *s, const vg_api_req *r, vg_api_resp *o)

@@ -110,6 +110,17 @@ registry_with_images() {
     done
 }
 
+# push_alpine: the demo's Alpine image (real findings in the shared feeds) as alpine:3.14, its
+# manifest in WORK/manifest-alpine.json; and WORK/mirror, a feed mirror of ../shared/feeds.
+push_alpine() {
+    skopeo copy -q --insecure-policy --dest-tls-verify=false \
+        docker-archive:"$shared/images/snyk/containerd-alpine-3.14.tar" \
+        docker://127.0.0.1:"$PORT"/alpine:3.14
+    skopeo inspect --raw --tls-verify=false docker://127.0.0.1:"$PORT"/alpine:3.14 \
+        >"$work/manifest-alpine.json"
+    python3 "$here/../feed/mirror.py" build "$(cd "$shared" && pwd)" "$work/mirror" >/dev/null
+}
+
 registry_stop() {
     [ -s "$work/proxy.pid" ] && kill "$(cat "$work/proxy.pid")" 2>/dev/null
     [ -d "$work/registry" ] && "$here/../registry/stop.sh" "$work/registry" --rm

@@ -21,12 +21,8 @@ work=$(cd "$work" && pwd)
 trap 'cleanup_servers; [ -s "$work/layers.pid" ] && kill "$(cat "$work/layers.pid")" 2>/dev/null; registry_stop' EXIT
 
 registry_with_images
-# A real Alpine image with known findings in the shared feeds (the demo's), as alpine:3.14.
-skopeo copy -q --insecure-policy --dest-tls-verify=false \
-    docker-archive:"$shared/images/snyk/containerd-alpine-3.14.tar" docker://127.0.0.1:"$PORT"/alpine:3.14
-skopeo inspect --raw --tls-verify=false docker://127.0.0.1:"$PORT"/alpine:3.14 >"$work/manifest-alpine.json"
+push_alpine
 db=$work/vigil.db
-python3 "$here/../feed/mirror.py" build "$(cd "$shared" && pwd)" "$work/mirror" >/dev/null
 
 # The layer server for the failure cases.
 python3 "$here/layers.py" --blobs "$work/oci2/blobs" --port-file "$work/layers.port" \
