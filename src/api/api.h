@@ -48,6 +48,17 @@ typedef struct vg_serve_config {
     int64_t update_interval_ms; /* 0: never run on a schedule */
     bool update_on_start;       /* run once right after start */
     char *feed_mirror;          /* as vigil update --mirror */
+    /* notifier */
+    char *webhook;                 /* receiver URL; unset: notifications are only kept */
+    char *callback_base;           /* this server's base URL for the callback link */
+    char *webhook_key;             /* HMAC-SHA256 key for the signature header */
+    bool notify_full;              /* every new vulnerability, not only the most severe */
+    int64_t webhook_timeout_ms;    /* one POST */
+    int64_t webhook_retry_base_ms; /* first retry delay (doubling, jittered) */
+    int64_t webhook_retry_max_ms;  /* delay cap */
+    int64_t webhook_max_age_ms;    /* give up on a set this old */
+    int64_t notify_poll_ms;        /* how often due deliveries are looked for */
+    int64_t notify_keep_ms;        /* sets older than this are deleted (acknowledged at once) */
     /* log */
     char *log_level;  /* debug, info, warn, error */
     char *log_format; /* json (default for serve) or text */

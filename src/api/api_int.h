@@ -89,6 +89,8 @@ typedef struct vg_server {
     vg_metrics *metrics;
     vg_metric *m_requests, *m_duration, *m_index_jobs, *m_index_running, *m_layers;
     vg_metric *m_updater_runs, *m_updater_seconds, *m_store_seconds, *m_report_cache;
+    vg_metric *m_notifications, *m_deliveries, *m_delivery_lag;
+    char base_url[320]; /* what we listen on, for callback links */
 
     /* index jobs */
     atomic_int index_running;
@@ -110,6 +112,11 @@ typedef struct vg_server {
     pthread_cond_t upd_cv;
     bool stopping;
     atomic_int updating; /* an update run is in progress */
+
+    /* the webhook deliverer (notifier.c); shares upd_mu */
+    pthread_t deliverer;
+    bool deliverer_started;
+    pthread_cond_t notify_cv;
 } vg_server;
 
 /* Store calls timed into vigil_store_duration_seconds{op}. */
@@ -150,6 +157,14 @@ void vg_api_healthz(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_readyz(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_metrics(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_openapi(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+
+/* Notifications (notifier.c): computed after an updater run that changed its data; the
+ * deliverer thread; the notifier routes. */
+void vg_api_notify_after_update(vg_server *s, const vg_update_op *op);
+int vg_api_notifier_start(vg_server *s);
+void vg_api_notifier_stop(vg_server *s);
+void vg_api_notification_get(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+void vg_api_notification_delete(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 
 /* The update scheduler thread (updater.c). */
 int vg_api_updater_start(vg_server *s);

@@ -63,6 +63,26 @@ const vg_conf_key vg_serve_config_keys[] = {
     K("updaters.on_start", VG_CONF_BOOL, update_on_start, 0, 0, "run the updaters at start"),
     K("updaters.mirror", VG_CONF_STRING, feed_mirror, 0, 0,
       "feed mirror (URL or directory), as vigil update --mirror"),
+    K("notifier.webhook", VG_CONF_STRING, webhook, 0, 0,
+      "POST notification sets here (Clair's {notification_id, callback})"),
+    K("notifier.callback_base", VG_CONF_STRING, callback_base, 0, 0,
+      "this server's URL as receivers reach it (default: the listen URL)"),
+    K("notifier.hmac_key", VG_CONF_STRING, webhook_key, 0, 0,
+      "key of the X-Vigil-Signature HMAC-SHA256 header"),
+    K("notifier.full", VG_CONF_BOOL, notify_full, 0, 0,
+      "one notification per vulnerability instead of the most severe per manifest"),
+    K("notifier.timeout", VG_CONF_DURATION, webhook_timeout_ms, 100, (int64_t)600 * 1000,
+      "one webhook POST"),
+    K("notifier.retry_base", VG_CONF_DURATION, webhook_retry_base_ms, 100, INT64_MAX,
+      "first retry delay, doubling with jitter"),
+    K("notifier.retry_max", VG_CONF_DURATION, webhook_retry_max_ms, 1000, INT64_MAX,
+      "retry delay cap"),
+    K("notifier.max_age", VG_CONF_DURATION, webhook_max_age_ms, 1000, INT64_MAX,
+      "stop retrying a set this old"),
+    K("notifier.poll", VG_CONF_DURATION, notify_poll_ms, 50, (int64_t)3600 * 1000,
+      "how often due deliveries are looked for"),
+    K("notifier.keep", VG_CONF_DURATION, notify_keep_ms, 1000, INT64_MAX,
+      "delete notification sets this old (acknowledged ones at once)"),
     K("log.level", VG_CONF_STRING, log_level, 0, 0, "debug, info, warn or error"),
     K("log.format", VG_CONF_STRING, log_format, 0, 0, "json or text"),
 };
@@ -89,6 +109,12 @@ void vg_serve_config_default(vg_serve_config *c)
     c->leeway_ms = (int64_t)60 * 1000;
     c->update_interval_ms = (int64_t)6 * 3600 * 1000;
     c->update_on_start = true;
+    c->webhook_timeout_ms = (int64_t)10 * 1000;
+    c->webhook_retry_base_ms = 1000;
+    c->webhook_retry_max_ms = (int64_t)10 * 60 * 1000;
+    c->webhook_max_age_ms = (int64_t)24 * 3600 * 1000;
+    c->notify_poll_ms = 1000;
+    c->notify_keep_ms = (int64_t)7 * 24 * 3600 * 1000;
     c->log_level = vg_xstrdup("info");
     c->log_format = vg_xstrdup("json");
 }

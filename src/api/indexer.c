@@ -7,6 +7,7 @@
 #include "api_int.h"
 #include "image/image.h"
 #include "index/index.h"
+#include "match/match.h"
 #include "report/report.h"
 
 #include <jansson.h>
@@ -286,7 +287,7 @@ static void store_failed(vg_server *s, const char *hash, const char *reason)
     vg_strbuf_init(&sb, (size_t)1 << 20);
     if (vg_report_index_json(&sb, r) == 0) {
         double t0 = vg_api_now();
-        if (vg_store_manifest_put(s->store, hash, sb.buf, sb.len, NULL, 0) != 0)
+        if (vg_store_manifest_put(s->store, hash, sb.buf, sb.len, NULL, 0, NULL, 0) != 0)
             vg_log(VG_LOG_WARN, "cannot record the failed index of %s: %s", hash, vg_error_last());
         vg_api_store_observe(s, "manifest_put", vg_api_now() - t0);
     }
@@ -393,7 +394,12 @@ void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
     rc = vg_report_index_json(&sb, rep);
     if (rc == 0) {
         double t0 = vg_api_now();
-        rc = vg_store_manifest_put(s->store, m.hash, sb.buf, sb.len, rep->layers, rep->n_layers);
+        vg_store_pkg_key *keys = NULL;
+        size_t n_keys = 0;
+        vg_match_keys(&keys, &n_keys, rep);
+        rc = vg_store_manifest_put(s->store, m.hash, sb.buf, sb.len, rep->layers, rep->n_layers,
+                                   keys, n_keys);
+        free(keys);
         vg_api_store_observe(s, "manifest_put", vg_api_now() - t0);
     }
     if (rc != 0) {

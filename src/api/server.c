@@ -264,6 +264,10 @@ static const route routes[] = {
      vg_api_update_operation, false, true, false},
     {"GET", MAT "internal/update_diff", MAT "internal/update_diff", vg_api_update_diff, false, true,
      false},
+    {"GET", "/notifier/api/v1/notification/", "/notifier/api/v1/notification/{id}",
+     vg_api_notification_get, true, true, false},
+    {"DELETE", "/notifier/api/v1/notification/", "/notifier/api/v1/notification/{id}",
+     vg_api_notification_delete, true, true, false},
     {"GET", "/openapi/v1", "/openapi/v1", vg_api_openapi, false, true, false},
     {"GET", "/healthz", "/healthz", vg_api_healthz, false, false, false},
     {"GET", "/readyz", "/readyz", vg_api_readyz, false, false, false},
@@ -603,6 +607,8 @@ static char *read_pem(const char *path, const char *key)
     return vg_strbuf_detach(&sb);
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) VG_PRINTF(2, 0);
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -676,6 +682,16 @@ static void metrics_init(vg_server *s)
                                            "vulnerability report cache lookups (hit, miss, "
                                            "not_modified)",
                                            res, 1);
+    s->m_notifications = vg_metrics_counter(s->metrics, "vigil_notifications_created_total",
+                                            "notifications created, by updater", u, 1);
+    s->m_deliveries = vg_metrics_counter(s->metrics, "vigil_webhook_deliveries_total",
+                                         "webhook delivery attempts by result (delivered, "
+                                         "retried, failed)",
+                                         res, 1);
+    static const double lag[] = {1, 5, 15, 60, 300, 900, 3600, 14400, 86400};
+    s->m_delivery_lag = vg_metrics_histogram(s->metrics, "vigil_notification_delivery_lag_seconds",
+                                             "from a set's creation to its delivery", NULL, 0, lag,
+                                             VG_ARRAY_LEN(lag));
     vg_metrics_gauge_func(s->metrics, "vigil_http_requests_in_flight", "requests being handled now",
                           inflight_requests, s);
     vg_metrics_gauge_func(s->metrics, "vigil_index_jobs_running", "index jobs running now",
@@ -718,6 +734,7 @@ int vg_serve_run(const vg_serve_config *c)
     pthread_mutex_init(&s->cache_mu, NULL);
     pthread_mutex_init(&s->upd_mu, NULL);
     pthread_cond_init(&s->upd_cv, NULL);
+    pthread_cond_init(&s->notify_cv, NULL);
     metrics_init(s);
 
     char *key_pem = NULL, *cert_pem = NULL;
@@ -797,7 +814,8 @@ int vg_serve_run(const vg_serve_config *c)
     snprintf(url, sizeof(url), "%s://%s%s%s:%u", cert_pem ? "https" : "http",
              addr.ss_family == AF_INET6 ? "[" : "", host, addr.ss_family == AF_INET6 ? "]" : "",
              port);
-    if ((rc = vg_api_updater_start(s)) != 0)
+    snprintf(s->base_url, sizeof(s->base_url), "%s", url);
+    if ((rc = vg_api_updater_start(s)) != 0 || (rc = vg_api_notifier_start(s)) != 0)
         goto out;
     vg_log_field lf[] = {{.key = "url", .str = url},
                          {.key = "store", .str = dsn},
@@ -814,6 +832,7 @@ int vg_serve_run(const vg_serve_config *c)
     vg_log_event(VG_LOG_INFO, "shutting down", sf, VG_ARRAY_LEN(sf));
     MHD_quiesce_daemon(d); /* no new connections; the ones open carry on */
     vg_api_updater_stop(s);
+    vg_api_notifier_stop(s);
     double deadline = vg_api_now() + (double)c->shutdown_timeout_ms / 1000.0;
     while (atomic_load(&g_inflight) > 0 && vg_api_now() < deadline) {
         struct timespec ts = {0, 20000000L};
@@ -822,16 +841,25 @@ int vg_serve_run(const vg_serve_config *c)
     int left = atomic_load(&g_inflight);
     vg_log_field df[] = {{.key = "unfinished", .num = left, .is_num = true}};
     vg_log_event(left ? VG_LOG_WARN : VG_LOG_INFO, "stopped", df, 1);
-    if (left == 0) {
+    if (left == 0 && !s->updater_started) {
         MHD_stop_daemon(d);
         d = NULL;
     }
     rc = 0;
 out:
-    if (d && rc != 0)
+    if (rc != 0) {
+        vg_api_updater_stop(s);
+        vg_api_notifier_stop(s);
+    }
+    if (d && rc != 0) {
         MHD_stop_daemon(d);
-    else if (d)
-        _exit(0); /* requests still running past the deadline: do not wait for them */
+    } else if (d) {
+        /* Requests (or an updater run) still going past the deadline: do not wait for them,
+         * and do not close the store under them. SQLite keeps an unfinished run invisible. */
+        vg_log_field uf[] = {{.key = "updater_running", .num = s->updater_started, .is_num = true}};
+        vg_log_event(VG_LOG_WARN, "exiting with work unfinished", uf, 1);
+        _exit(0);
+    }
     vg_api_report_cache_dispose(s);
     vg_store_close(s->store);
     if (s->auth)

@@ -39,8 +39,10 @@ static void run_one(vg_server *s, const char *name, const vg_feed_opts *fo)
         {.key = "duration_ms", .num = (int64_t)(dur * 1000), .is_num = true},
     };
     vg_log_event(VG_LOG_INFO, "updater run", f, VG_ARRAY_LEN(f));
-    if (res.changed)
+    if (res.changed) {
         vg_api_report_cache_clear(s);
+        vg_api_notify_after_update(s, &res.op);
+    }
 }
 
 static void run_all(vg_server *s)

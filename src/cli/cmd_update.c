@@ -1,10 +1,13 @@
 /* cmd_update.c — `vigil update`: runs the updaters of src/feed/ into the store, one source
  * after another, and prints one summary line per source. A source that fails is reported and
- * leaves its previous data serving; the others still update (exit 4 if any failed). */
+ * leaves its previous data serving; the others still update (exit 4 if any failed). With
+ * --notify it also prints the manifests each changed source affects (src/notify/). */
 #include "cli.h"
 #include "feed/feed.h"
+#include "notify/notify.h"
 #include "store/store.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,9 @@ static const char update_usage[] =
     "                        max_depth (64), max_entries (1000000), max_total_bytes (8G),\n"
     "                        max_ratio (200), max_ratio_floor (16M)\n"
     "  --no-progress         no progress bar (it is drawn on a terminal only)\n"
+    "  --notify              print the indexed manifests each changed source newly affects\n"
+    "                        (or no longer affects), as vigil serve would notify them\n"
+    "  --notify-full         the same, one line per vulnerability instead of the most severe\n"
     "\n"
     "Exit codes: 0 every source updated (or was unchanged), 2 usage, 4 any source failed.\n";
 
@@ -81,12 +87,44 @@ static void print_result(const vg_feed_result *r)
                r->source, (unsigned long long)r->unchanged, (long long)r->op.id, r->seconds);
 }
 
+/* --notify: the manifests the new operation affects, as `vigil serve` would notify them. */
+static int print_notifications(vg_store *s, const vg_update_op *op, bool full)
+{
+    vg_notify_opts no;
+    vg_notify_opts_default(&no);
+    no.full = full;
+    vg_notify_result res;
+    int rc = vg_notify_compute(&res, s, op, &no);
+    if (rc != 0)
+        return rc;
+    if (res.first_run) {
+        printf("%s: first operation: no notifications (nothing to compare with)\n", op->updater);
+    } else {
+        printf("%s: %zu advisories added, %zu removed since op %lld: %zu manifests newly "
+               "affected, %zu no longer affected\n",
+               op->updater, res.advisories_added, res.advisories_removed, (long long)res.prev.id,
+               res.manifests_added, res.manifests_removed);
+        for (size_t i = 0; i < res.n; i++) {
+            json_t *j = json_loads(res.items[i].summary, 0, NULL);
+            printf("  %-7s %s  %s %s (%s)\n",
+                   res.items[i].reason == VG_NOTIFY_ADDED ? "added" : "removed",
+                   res.items[i].manifest, json_string_value(json_object_get(j, "name")),
+                   json_string_value(json_object_get(json_object_get(j, "package"), "name")),
+                   json_string_value(json_object_get(j, "normalized_severity")));
+            json_decref(j);
+        }
+    }
+    vg_notify_result_dispose(&res);
+    return 0;
+}
+
 int vg_cmd_update(int argc, char **argv)
 {
     vg_feed_opts o;
     vg_feed_opts_default(&o);
     o.progress = isatty(STDERR_FILENO) != 0;
     const char *db = NULL, *sources = NULL, *cache_dir = NULL;
+    bool notify = false, notify_full = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
@@ -127,6 +165,10 @@ int vg_cmd_update(int argc, char **argv)
             }
         } else if (strcmp(a, "--no-progress") == 0) {
             o.progress = false;
+        } else if (strcmp(a, "--notify") == 0) {
+            notify = true;
+        } else if (strcmp(a, "--notify-full") == 0) {
+            notify = notify_full = true;
         } else {
             fprintf(stderr, "vigil update: unknown option or missing value '%s'\n%s", a,
                     update_usage);
@@ -195,6 +237,10 @@ int vg_cmd_update(int argc, char **argv)
             status = VG_EXIT_ERROR;
         } else {
             print_result(&r);
+            if (notify && r.changed && print_notifications(s, &r.op, notify_full) != 0) {
+                fprintf(stderr, "vigil: notifications for %s: %s\n", list[i], vg_error_last());
+                status = VG_EXIT_ERROR;
+            }
         }
         fflush(stdout);
     }

@@ -2,8 +2,10 @@
  * read and write layer results in the store (keyed by layer digest and scanner-set version),
  * and recording a manifest's IndexReport after a scan, as the server will. */
 #include "cli.h"
+#include "match/match.h"
 #include "report/report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct decode_ctx {
@@ -54,8 +56,14 @@ int vg_cli_record_manifest(vg_store *s, const vg_index_report *r)
     vg_strbuf sb;
     vg_strbuf_init(&sb, (size_t)1 << 30);
     int rc = vg_report_index_json(&sb, r);
-    if (rc == 0)
-        rc = vg_store_manifest_put(s, r->manifest_hash, sb.buf, sb.len, r->layers, r->n_layers);
+    if (rc == 0) {
+        vg_store_pkg_key *keys = NULL;
+        size_t n_keys = 0;
+        vg_match_keys(&keys, &n_keys, r);
+        rc = vg_store_manifest_put(s, r->manifest_hash, sb.buf, sb.len, r->layers, r->n_layers,
+                                   keys, n_keys);
+        free(keys);
+    }
     vg_strbuf_dispose(&sb);
     return rc;
 }

@@ -286,6 +286,58 @@ int vg_match(vg_vuln_report **out, vg_store *s, const vg_index_report *index,
     return 0;
 }
 
+void vg_match_keys(vg_store_pkg_key **out, size_t *n, const vg_index_report *index)
+{
+    *out = vg_xcalloc(index->n_pkgs ? index->n_pkgs : 1, sizeof(**out));
+    *n = 0;
+    for (size_t i = 0; i < index->n_pkgs; i++) {
+        const char *ns, *pkg, *ver, *scheme;
+        bool src;
+        if (vg_match_key(index, i, &ns, &pkg, &src, &ver, &scheme))
+            (*out)[(*n)++] = (vg_store_pkg_key){ns, pkg, src};
+    }
+}
+
+int vg_match_advisory(vg_vuln_report **out, const vg_index_report *index, const vg_advisory *a,
+                      const vg_match_opts *o)
+{
+    vg_vuln_report *r = vg_xcalloc(1, sizeof(*r));
+    r->arena = vg_arena_new(4096);
+    r->index = index;
+    match_ctx m = {.r = r, .opts = o, .store = NULL};
+    for (size_t i = 0; i < index->n_pkgs; i++) {
+        const char *ns, *pkg, *ver, *scheme;
+        bool src;
+        if (!vg_match_key(index, i, &ns, &pkg, &src, &ver, &scheme))
+            continue;
+        bool named = false;
+        for (size_t k = 0; k < a->n_affected && !named; k++)
+            named = strcmp(a->affected[k].ns, ns) == 0 &&
+                    strcmp(a->affected[k].package, pkg) == 0 && a->affected[k].source_pkg == src;
+        if (!named)
+            continue;
+        size_t before = m.n;
+        m.pkg_index = i;
+        m.version = ver;
+        m.pkg_arch = index->pkgs[i].pkg.arch;
+        m.pkg_module = index->pkgs[i].pkg.module;
+        on_advisory(&m, a);
+        if (!o->include_kernel_headers && is_kernel_headers(index->pkgs[i].pkg.name)) {
+            r->n_suppressed_kernel += m.n - before;
+            m.n = before;
+        }
+    }
+    if (m.n)
+        qsort(m.items, m.n, sizeof(*m.items), finding_cmp);
+    r->findings = vg_arena_alloc(r->arena, (m.n ? m.n : 1) * sizeof(vg_finding));
+    if (m.n)
+        memcpy(r->findings, m.items, m.n * sizeof(vg_finding));
+    r->n_findings = m.n;
+    free(m.items);
+    *out = r;
+    return 0;
+}
+
 void vg_vuln_report_free(vg_vuln_report *r)
 {
     if (!r)

@@ -60,6 +60,17 @@ int vg_match(vg_vuln_report **out, vg_store *s, const vg_index_report *index,
              const vg_match_opts *o);
 void vg_vuln_report_free(vg_vuln_report *r);
 
+/* The keys of every matchable package of `index` (vg_match_key), for the store's reverse
+ * index: a heap array (free it) whose strings are borrowed from `index`. */
+void vg_match_keys(vg_store_pkg_key **out, size_t *n, const vg_index_report *index);
+
+/* The findings of one advisory against `index` with the same rules as vg_match (version
+ * ranges, arch, module streams, kernel headers), without the store and without NVD
+ * enrichment: how notifications confirm a candidate manifest. Always 0 with a report (maybe
+ * with no findings). */
+int vg_match_advisory(vg_vuln_report **out, const vg_index_report *index, const vg_advisory *a,
+                      const vg_match_opts *o);
+
 /* The namespace and package name a package is matched under ("debian:12" + source name,
  * "pypi" + normalized name, ...), or false when it has none (an OS package without a
  * detected distribution). */

@@ -60,6 +60,42 @@ const char *const vg__sqlite_migrations[] = {
     "    PRIMARY KEY (manifest, idx)\n"
     ") WITHOUT ROWID;\n"
     "CREATE INDEX manifest_layer_layer ON manifest_layer (layer);\n",
+    /* 3: the package reverse index (ns, package, source_pkg -> manifests) that notifications
+     * query, and notification sets with their webhook delivery state and lease. A set's rows
+     * are written once and never change; `delivery` holds vg_delivery_state. SQLite's rowid
+     * of notify_set orders sets made in the same second (postgres.c: a bigserial). */
+    "CREATE TABLE manifest_pkg (\n"
+    "    ns TEXT NOT NULL,\n"
+    "    package TEXT NOT NULL,\n"
+    "    source_pkg INTEGER NOT NULL CHECK (source_pkg IN (0, 1)),\n"
+    "    manifest TEXT NOT NULL REFERENCES manifest (hash) ON DELETE CASCADE,\n"
+    "    PRIMARY KEY (ns, package, source_pkg, manifest)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX manifest_pkg_manifest ON manifest_pkg (manifest);\n"
+    "CREATE TABLE notify_set (\n"
+    "    id TEXT PRIMARY KEY,              -- UUID\n"
+    "    updater TEXT NOT NULL,\n"
+    "    op_ref TEXT NOT NULL,             -- the update_op that caused it (may be GC'd)\n"
+    "    created INTEGER NOT NULL,         -- unix seconds\n"
+    "    count INTEGER NOT NULL CHECK (count > 0),\n"
+    "    acked INTEGER NOT NULL DEFAULT 0 CHECK (acked IN (0, 1)),\n"
+    "    delivery INTEGER NOT NULL CHECK (delivery IN (0, 1, 2, 3)),\n"
+    "    attempts INTEGER NOT NULL DEFAULT 0,\n"
+    "    next_attempt INTEGER NOT NULL DEFAULT 0,\n"
+    "    lease_owner TEXT,\n"
+    "    lease_until INTEGER NOT NULL DEFAULT 0, -- unix seconds; 0: no lease\n"
+    "    last_error TEXT NOT NULL DEFAULT ''\n"
+    ");\n"
+    "CREATE INDEX notify_set_created ON notify_set (created);\n"
+    "CREATE INDEX notify_set_due ON notify_set (delivery, next_attempt);\n"
+    "CREATE TABLE notification (\n"
+    "    set_id TEXT NOT NULL REFERENCES notify_set (id) ON DELETE CASCADE,\n"
+    "    seq INTEGER NOT NULL,             -- 1..count\n"
+    "    manifest TEXT NOT NULL,\n"
+    "    reason INTEGER NOT NULL CHECK (reason IN (0, 1)), -- vg_notify_reason\n"
+    "    summary TEXT NOT NULL,            -- JSON object\n"
+    "    PRIMARY KEY (set_id, seq)\n"
+    ") WITHOUT ROWID;\n",
 };
 
 const int vg__sqlite_n_migrations = (int)VG_ARRAY_LEN(vg__sqlite_migrations);

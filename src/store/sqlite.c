@@ -28,6 +28,8 @@
 
 #define NEWEST_OPS "(SELECT max(id) FROM update_op WHERE committed = 1 GROUP BY updater)"
 #define OP_COLS "id, ref, updater, fingerprint, date, n_advisories"
+#define SET_COLS                                                                                   \
+    "id, updater, op_ref, created, count, acked, delivery, attempts, next_attempt, last_error"
 
 enum stmt_id {
     ST_BEGIN,
@@ -64,6 +66,22 @@ enum stmt_id {
     ST_MANIFEST_STAMP,
     ST_MANIFEST_DEL,
     ST_GENERATION,
+    ST_MANIFEST_DEL_KEYS,
+    ST_MANIFEST_KEY_PUT,
+    ST_MANIFESTS_WITH,
+    ST_MANIFEST_COUNT,
+    ST_SET_PUT,
+    ST_NOTE_PUT,
+    ST_SET_GET,
+    ST_SET_LIST,
+    ST_NOTE_PAGE,
+    ST_SET_ACK,
+    ST_CLAIM_FIND,
+    ST_CLAIM_LEASE,
+    ST_DELIVERY_DONE,
+    ST_DELIVERY_STATE,
+    ST_SET_GC_VICTIM,
+    ST_SET_DEL,
     ST__COUNT
 };
 
@@ -127,6 +145,34 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_MANIFEST_STAMP] = "SELECT indexed FROM manifest WHERE hash = ?1",
     [ST_MANIFEST_DEL] = "DELETE FROM manifest WHERE hash = ?1",
     [ST_GENERATION] = "SELECT coalesce(max(id), 0) FROM update_op WHERE committed = 1",
+    [ST_MANIFEST_DEL_KEYS] = "DELETE FROM manifest_pkg WHERE manifest = ?1",
+    [ST_MANIFEST_KEY_PUT] = "INSERT OR IGNORE INTO manifest_pkg (ns, package, source_pkg, "
+                            "manifest) VALUES (?1, ?2, ?3, ?4)",
+    [ST_MANIFESTS_WITH] = "SELECT manifest FROM manifest_pkg WHERE ns = ?1 AND package = ?2 "
+                          "AND source_pkg = ?3 ORDER BY manifest",
+    [ST_MANIFEST_COUNT] = "SELECT count(*) FROM manifest",
+    [ST_SET_PUT] = "INSERT INTO notify_set (id, updater, op_ref, created, count, delivery, "
+                   "next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_NOTE_PUT] = "INSERT INTO notification (set_id, seq, manifest, reason, summary) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_SET_GET] = "SELECT " SET_COLS " FROM notify_set WHERE id = ?1",
+    [ST_SET_LIST] = "SELECT " SET_COLS " FROM notify_set ORDER BY created DESC, rowid DESC "
+                    "LIMIT ?1",
+    [ST_NOTE_PAGE] = "SELECT seq, manifest, reason, summary FROM notification "
+                     "WHERE set_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    [ST_SET_ACK] = "UPDATE notify_set SET acked = 1 WHERE id = ?1",
+    /* PENDING (1), due, and not leased (or the lease ran out). */
+    [ST_CLAIM_FIND] = "SELECT " SET_COLS " FROM notify_set WHERE delivery = 1 AND "
+                      "next_attempt <= ?1 AND lease_until <= ?1 ORDER BY created, rowid LIMIT 1",
+    [ST_CLAIM_LEASE] = "UPDATE notify_set SET lease_owner = ?2, lease_until = ?3 WHERE id = ?1",
+    /* From PENDING (1) or FAILED (3) only: DELIVERED stays, NONE is never delivered. */
+    [ST_DELIVERY_DONE] = "UPDATE notify_set SET delivery = ?2, attempts = attempts + 1, "
+                         "next_attempt = ?3, last_error = ?4, lease_owner = NULL, "
+                         "lease_until = 0 WHERE id = ?1 AND delivery IN (1, 3)",
+    [ST_DELIVERY_STATE] = "SELECT delivery FROM notify_set WHERE id = ?1",
+    [ST_SET_GC_VICTIM] = "SELECT id FROM notify_set WHERE acked = 1 OR created < ?1 "
+                         "ORDER BY created, rowid LIMIT 1",
+    [ST_SET_DEL] = "DELETE FROM notify_set WHERE id = ?1",
 };
 
 /* ---- handle, pool, errors ------------------------------------------------------------ */
@@ -1280,7 +1326,8 @@ static int sq_layer_put(vg_store *base, const char *digest, const char *scanners
 }
 
 static int sq_manifest_put(vg_store *base, const char *hash, const char *report, size_t len,
-                           const char *const *layers, size_t n_layers)
+                           const char *const *layers, size_t n_layers, const vg_store_pkg_key *keys,
+                           size_t n_keys)
 {
     sq_store *s = (sq_store *)base;
     int rc = 0;
@@ -1308,6 +1355,21 @@ static int sq_manifest_put(vg_store *base, const char *hash, const char *report,
         sqlite3_bind_int64(st, 2, (int64_t)i);
         sqlite3_bind_text(st, 3, layers[i], -1, SQLITE_STATIC);
         rc = run(s, c, st, "store a manifest layer");
+    }
+    /* The REPLACE above cascades to the old keys when foreign keys are on; delete them
+     * explicitly anyway, as for the layers, so a replaced manifest never keeps a stale key. */
+    if (rc == 0 && (st = stmt(s, c, ST_MANIFEST_DEL_KEYS, &rc)) != NULL) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "store a manifest");
+    }
+    for (size_t i = 0; rc == 0 && i < n_keys; i++) {
+        if ((st = stmt(s, c, ST_MANIFEST_KEY_PUT, &rc)) == NULL)
+            break;
+        sqlite3_bind_text(st, 1, keys[i].ns, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, keys[i].package, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, keys[i].source_pkg);
+        sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "store a manifest package key");
     }
     rc = rc ? rollback(s, c, rc) : run_id(s, c, ST_COMMIT, "commit");
     conn_put(s, c);
@@ -1379,6 +1441,361 @@ static int sq_generation(int64_t *out, vg_store *base)
     return sq_int64(out, (sq_store *)base, ST_GENERATION, NULL, "update operations");
 }
 
+static int sq_manifests_with(vg_store *base, const char *ns, const char *package, bool source_pkg,
+                             vg_store_manifest_cb cb, void *ctx)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0, r = SQLITE_DONE;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_MANIFESTS_WITH, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, package, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, source_pkg);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            const unsigned char *h = sqlite3_column_text(st, 0);
+            if ((rc = cb(ctx, h ? (const char *)h : "")) != 0)
+                break;
+        }
+        if (rc == 0 && r != SQLITE_DONE)
+            rc = db_fail(s, c, r, "read the package index");
+        done(st);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_manifest_count(uint64_t *out, vg_store *base)
+{
+    int64_t n = 0;
+    int rc = sq_int64(&n, (sq_store *)base, ST_MANIFEST_COUNT, NULL, "manifests");
+    if (rc == 0)
+        *out = (uint64_t)n;
+    return rc;
+}
+
+/* ---- notifications ------------------------------------------------------------------- */
+
+static void read_set(vg_notify_set *out, sqlite3_stmt *st)
+{
+    memset(out, 0, sizeof(*out));
+    copy_col(out->id, sizeof(out->id), st, 0);
+    copy_col(out->updater, sizeof(out->updater), st, 1);
+    copy_col(out->op_ref, sizeof(out->op_ref), st, 2);
+    out->created = sqlite3_column_int64(st, 3);
+    out->count = (uint64_t)sqlite3_column_int64(st, 4);
+    out->acked = sqlite3_column_int(st, 5) != 0;
+    out->delivery = (vg_delivery_state)sqlite3_column_int(st, 6);
+    out->attempts = (unsigned)sqlite3_column_int64(st, 7);
+    out->next_attempt = sqlite3_column_int64(st, 8);
+    copy_col(out->last_error, sizeof(out->last_error), st, 9);
+}
+
+static int set_not_found(const char *id)
+{
+    return vg_error_set(VG_ENOTFOUND, "store: no notification set %.64s", id);
+}
+
+/* Reads set `id` on `c` (inside the caller's transaction, if any); VG_ENOTFOUND. */
+static int get_set(vg_notify_set *out, const sq_store *s, conn *c, const char *id)
+{
+    int rc = 0;
+    sqlite3_stmt *st = stmt(s, c, ST_SET_GET, &rc);
+    if (!st)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        read_set(out, st);
+    else
+        rc = r == SQLITE_DONE ? set_not_found(id) : db_fail(s, c, r, "read a notification set");
+    done(st);
+    return rc;
+}
+
+static int sq_notify_put(vg_store *base, const vg_notify_set *set, const vg_notification *items,
+                         size_t n)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    if (!c)
+        return rc;
+    if ((rc = run_id(s, c, ST_BEGIN_IMMEDIATE, "begin")) != 0) {
+        conn_put(s, c);
+        return rc;
+    }
+    sqlite3_stmt *st = stmt(s, c, ST_SET_PUT, &rc);
+    if (st) {
+        sqlite3_bind_text(st, 1, set->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, set->updater, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, set->op_ref, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, set->created);
+        sqlite3_bind_int64(st, 5, (int64_t)set->count);
+        sqlite3_bind_int(st, 6, (int)set->delivery);
+        sqlite3_bind_int64(st, 7, set->next_attempt);
+        rc = run(s, c, st, "store a notification set");
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if ((st = stmt(s, c, ST_NOTE_PUT, &rc)) == NULL)
+            break;
+        sqlite3_bind_text(st, 1, set->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (int64_t)i + 1);
+        sqlite3_bind_text(st, 3, items[i].manifest, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, (int)items[i].reason);
+        sqlite3_bind_text(st, 5, items[i].summary, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "store a notification");
+    }
+    rc = rc ? rollback(s, c, rc) : run_id(s, c, ST_COMMIT, "commit");
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_notify_get(vg_notify_set *out, vg_store *base, const char *id)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    vg_notify_set set;
+    conn *c = conn_get(s, &rc);
+    if (c && (rc = get_set(&set, s, c, id)) == 0)
+        *out = set;
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_notify_list(vg_notify_set **out, size_t *n, vg_store *base, size_t limit)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0, r = SQLITE_DONE;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_SET_LIST, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, (int64_t)limit);
+        size_t cap = 0;
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 16;
+                *out = vg_xrealloc(*out, cap * sizeof(**out));
+            }
+            read_set(&(*out)[(*n)++], st);
+        }
+        if (r != SQLITE_DONE)
+            rc = db_fail(s, c, r, "list notification sets");
+        done(st);
+    }
+    conn_put(s, c);
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* One page, inside the caller's read transaction: up to `limit` rows to `cb`, and one more
+ * looked at to tell whether the page is the last. */
+static int page_rows(const sq_store *s, conn *c, const char *id, uint64_t after, size_t limit,
+                     vg_store_notification_cb cb, void *ctx, uint64_t *next)
+{
+    int rc = 0, r;
+    sqlite3_stmt *st = stmt(s, c, ST_NOTE_PAGE, &rc);
+    if (!st)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, after > INT64_MAX ? INT64_MAX : (int64_t)after);
+    sqlite3_bind_int64(st, 3, (int64_t)limit + 1);
+    size_t got = 0;
+    uint64_t last = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (got == limit) { /* one more exists */
+            *next = last;
+            break;
+        }
+        const unsigned char *m = sqlite3_column_text(st, 1);
+        const unsigned char *sum = sqlite3_column_text(st, 3);
+        vg_notification note = {m ? (const char *)m : "",
+                                (vg_notify_reason)sqlite3_column_int(st, 2),
+                                sum ? (const char *)sum : ""};
+        last = (uint64_t)sqlite3_column_int64(st, 0);
+        got++;
+        if ((rc = cb(ctx, last, &note)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = db_fail(s, c, r, "read notifications");
+    done(st);
+    if (rc != 0)
+        *next = 0;
+    return rc;
+}
+
+static int sq_notify_page(vg_store *base, const char *id, uint64_t after, size_t limit,
+                          vg_store_notification_cb cb, void *ctx, uint64_t *next)
+{
+    sq_store *s = (sq_store *)base;
+    vg_notify_set set;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    /* One read snapshot: a GC between the lookup and the page cannot cut the page short. */
+    if (c && (rc = run_id(s, c, ST_BEGIN, "begin")) == 0 && (rc = get_set(&set, s, c, id)) == 0)
+        rc = page_rows(s, c, id, after, limit, cb, ctx, next);
+    if (rc == 0)
+        rc = run_id(s, c, ST_COMMIT, "commit");
+    conn_put(s, c); /* rolls back the read transaction on an error path */
+    return rc;
+}
+
+static int sq_notify_ack(vg_store *base, const char *id)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_SET_ACK, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "acknowledge a notification set");
+        if (rc == 0 && sqlite3_changes(c->db) == 0)
+            rc = set_not_found(id);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+/* Inside the claim's write transaction: the oldest due set, leased to `owner`. */
+static int claim_locked(vg_notify_set *out, const sq_store *s, conn *c, int64_t now,
+                        const char *owner, int64_t until)
+{
+    int rc = 0;
+    sqlite3_stmt *st = stmt(s, c, ST_CLAIM_FIND, &rc);
+    if (!st)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        read_set(out, st);
+    else if (r == SQLITE_DONE)
+        rc = vg_error_set(VG_ENOTFOUND, "store: no notification set is due for delivery");
+    else
+        rc = db_fail(s, c, r, "find a notification set to deliver");
+    done(st);
+    if (rc != 0 || (st = stmt(s, c, ST_CLAIM_LEASE, &rc)) == NULL)
+        return rc;
+    sqlite3_bind_text(st, 1, out->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, until);
+    return run(s, c, st, "lease a notification set");
+}
+
+static int sq_delivery_claim(vg_notify_set *out, vg_store *base, int64_t now, const char *owner,
+                             int64_t until)
+{
+    sq_store *s = (sq_store *)base;
+    vg_notify_set set;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    if (!c)
+        return rc;
+    /* BEGIN IMMEDIATE takes the database's write lock before the select, so two claimers (in
+     * any process) cannot pick the same set. */
+    if ((rc = run_id(s, c, ST_BEGIN_IMMEDIATE, "begin")) == 0) {
+        rc = claim_locked(&set, s, c, now, owner, until);
+        rc = rc ? rollback(s, c, rc) : run_id(s, c, ST_COMMIT, "commit");
+    }
+    conn_put(s, c);
+    if (rc == 0)
+        *out = set;
+    return rc;
+}
+
+/* Inside the write transaction: applies the outcome, or says why it does not apply. */
+static int done_locked(const sq_store *s, conn *c, const char *id, vg_delivery_state state,
+                       int64_t next_attempt, const char *error)
+{
+    int rc = 0;
+    sqlite3_stmt *st = stmt(s, c, ST_DELIVERY_DONE, &rc);
+    if (!st)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, (int)state);
+    sqlite3_bind_int64(st, 3, next_attempt);
+    sqlite3_bind_text(st, 4, error, -1, SQLITE_STATIC);
+    if ((rc = run(s, c, st, "record a delivery")) != 0 || sqlite3_changes(c->db) > 0)
+        return rc;
+    if ((st = stmt(s, c, ST_DELIVERY_STATE, &rc)) == NULL)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    int cur = r == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    done(st);
+    if (r == SQLITE_DONE)
+        return set_not_found(id);
+    if (r != SQLITE_ROW)
+        return db_fail(s, c, r, "read a delivery state");
+    if (cur == VG_DELIVERY_NONE)
+        return vg_error_set(VG_EINVAL, "store: notification set %.64s is not for delivery", id);
+    return 0; /* DELIVERED: stays so */
+}
+
+static int sq_delivery_done(vg_store *base, const char *id, vg_delivery_state state,
+                            int64_t next_attempt, const char *error)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    if (!c)
+        return rc;
+    if ((rc = run_id(s, c, ST_BEGIN_IMMEDIATE, "begin")) == 0) {
+        rc = done_locked(s, c, id, state, next_attempt, error);
+        rc = rc ? rollback(s, c, rc) : run_id(s, c, ST_COMMIT, "commit");
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+/* Deletes the oldest set that is acked or created before `cutoff`, in its own write
+ * transaction; `*gone` says whether there was one. */
+static int gc_one_set(bool *gone, const sq_store *s, conn *c, int64_t cutoff)
+{
+    *gone = false;
+    int rc = run_id(s, c, ST_BEGIN_IMMEDIATE, "begin");
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = stmt(s, c, ST_SET_GC_VICTIM, &rc);
+    char id[40] = "";
+    if (st) {
+        sqlite3_bind_int64(st, 1, cutoff);
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW)
+            copy_col(id, sizeof(id), st, 0);
+        else if (r != SQLITE_DONE)
+            rc = db_fail(s, c, r, "find notification sets to delete");
+        done(st);
+    }
+    if (rc == 0 && *id && (st = stmt(s, c, ST_SET_DEL, &rc)) != NULL) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "delete a notification set");
+        *gone = rc == 0;
+    }
+    if (rc != 0) {
+        *gone = false;
+        return rollback(s, c, rc);
+    }
+    return run_id(s, c, ST_COMMIT, "commit");
+}
+
+static int sq_notify_gc(size_t *deleted, vg_store *base, int64_t cutoff, size_t batch)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    bool gone = true;
+    while (c && rc == 0 && gone && *deleted < batch)
+        if ((rc = gc_one_set(&gone, s, c, cutoff)) == 0 && gone)
+            (*deleted)++;
+    conn_put(s, c);
+    return rc;
+}
+
 static const vg_store_backend sqlite_backend = {
     .name = "sqlite",
     .close = sq_close,
@@ -1401,4 +1818,14 @@ static const vg_store_backend sqlite_backend = {
     .manifest_stamp = sq_manifest_stamp,
     .manifest_delete = sq_manifest_delete,
     .generation = sq_generation,
+    .manifests_with = sq_manifests_with,
+    .manifest_count = sq_manifest_count,
+    .notify_put = sq_notify_put,
+    .notify_get = sq_notify_get,
+    .notify_list = sq_notify_list,
+    .notify_page = sq_notify_page,
+    .notify_ack = sq_notify_ack,
+    .delivery_claim = sq_delivery_claim,
+    .delivery_done = sq_delivery_done,
+    .notify_gc = sq_notify_gc,
 };

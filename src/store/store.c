@@ -116,19 +116,27 @@ int vg__store_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *l
     return s->be->begin(out, status, local, s, spec);
 }
 
-int vg_store_update_begin(vg_store_tx **out, vg_store *s, const char *updater,
-                          const char *fingerprint)
+/* A random (version 4) UUID in `out`, for operation refs and notification set ids. */
+static int new_uuid(char out[40], const char *what)
 {
     uint8_t b[16];
     if (RAND_bytes(b, sizeof(b)) != 1)
-        return vg_error_set(VG_ERROR, "store: no random bytes for an operation id");
+        return vg_error_set(VG_ERROR, "store: no random bytes for %s", what);
     b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* UUID version 4 */
     b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+    return 0;
+}
+
+int vg_store_update_begin(vg_store_tx **out, vg_store *s, const char *updater,
+                          const char *fingerprint)
+{
     char ref[40];
-    snprintf(ref, sizeof(ref),
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    int rc = new_uuid(ref, "an operation id");
+    if (rc != 0)
+        return rc;
     vg__op_spec spec = {updater, fingerprint, ref, (int64_t)time(NULL), false};
     vg__begin_status st;
     return vg__store_begin(out, &st, NULL, s, &spec);
@@ -259,9 +267,23 @@ int vg_store_layer_put(vg_store *s, const char *digest, const char *scanners, co
 }
 
 int vg_store_manifest_put(vg_store *s, const char *hash, const char *report, size_t len,
-                          const char *const *layers, size_t n_layers)
+                          const char *const *layers, size_t n_layers, const vg_store_pkg_key *keys,
+                          size_t n_keys)
 {
-    return s->be->manifest_put(s, hash, report, len, layers, n_layers);
+    if (!hash || !*hash)
+        return vg_error_set(VG_EINVAL, "store: a manifest needs a hash");
+    if ((n_layers && !layers) || (n_keys && !keys))
+        return vg_error_set(VG_EINVAL, "store: manifest %.128s: NULL layer or key list", hash);
+    for (size_t i = 0; i < n_layers; i++)
+        if (!layers[i])
+            return vg_error_set(VG_EINVAL, "store: manifest %.128s: layer %zu is NULL", hash, i);
+    for (size_t i = 0; i < n_keys; i++)
+        if (!keys[i].ns || !*keys[i].ns || !keys[i].package || !*keys[i].package)
+            return vg_error_set(VG_EINVAL,
+                                "store: manifest %.128s: package key %zu has no namespace or "
+                                "package",
+                                hash, i);
+    return s->be->manifest_put(s, hash, report, len, layers, n_layers, keys, n_keys);
 }
 
 int vg_store_manifest_get(vg_store *s, const char *hash, vg_store_body_cb cb, void *ctx)
@@ -279,7 +301,159 @@ int vg_store_manifest_delete(bool *deleted, vg_store *s, const char *hash)
     return s->be->manifest_delete(deleted, s, hash);
 }
 
+int vg_store_manifests_with(vg_store *s, const char *ns, const char *package, bool source_pkg,
+                            vg_store_manifest_cb cb, void *ctx)
+{
+    if (!ns || !package)
+        return vg_error_set(VG_EINVAL, "store: a package key needs a namespace and a name");
+    return s->be->manifests_with(s, ns, package, source_pkg, cb, ctx);
+}
+
+int vg_store_manifest_count(uint64_t *out, vg_store *s)
+{
+    return s->be->manifest_count(out, s);
+}
+
 int vg_store_generation(int64_t *out, vg_store *s)
 {
     return s->be->generation(out, s);
+}
+
+/* ---- notifications ------------------------------------------------------------------- */
+
+static int check_limit(size_t *limit, const char *what)
+{
+    if (*limit == 0)
+        return vg_error_set(VG_EINVAL, "store: %s limit must be at least 1", what);
+    if (*limit > VG_STORE_NOTIFY_PAGE_MAX)
+        *limit = VG_STORE_NOTIFY_PAGE_MAX;
+    return 0;
+}
+
+static int check_id(const char *id)
+{
+    if (!id)
+        return vg_error_set(VG_EINVAL, "store: no notification set id");
+    return 0;
+}
+
+int vg_store_notify_put(vg_notify_set *out, vg_store *s, const char *updater, const char *op_ref,
+                        const vg_notification *items, size_t n, bool deliver)
+{
+    int rc;
+    if (n == 0)
+        return vg_error_set(VG_EINVAL, "store: a notification set needs at least one item");
+    if (n > VG_STORE_MAX_NOTIFICATIONS)
+        return vg_error_set(VG_ETOOBIG,
+                            "store: a notification set of %zu items is over the limit of %d", n,
+                            VG_STORE_MAX_NOTIFICATIONS);
+    if ((rc = check_name("updater name", updater, VG__UPDATER_MAX, true)) != 0 ||
+        (rc = check_name("operation ref", op_ref, VG__REF_MAX, true)) != 0)
+        return rc;
+    if (!items)
+        return vg_error_set(VG_EINVAL, "store: no notifications given");
+    for (size_t i = 0; i < n; i++) {
+        const vg_notification *it = &items[i];
+        if (!it->manifest || !*it->manifest || !it->summary)
+            return vg_error_set(VG_EINVAL, "store: notification %zu has no manifest or summary",
+                                i + 1);
+        if (it->reason != VG_NOTIFY_ADDED && it->reason != VG_NOTIFY_REMOVED)
+            return vg_error_set(VG_EINVAL, "store: notification %zu has an unknown reason %d",
+                                i + 1, (int)it->reason);
+    }
+    vg_notify_set set;
+    memset(&set, 0, sizeof(set));
+    if ((rc = new_uuid(set.id, "a notification set id")) != 0)
+        return rc;
+    snprintf(set.updater, sizeof(set.updater), "%s", updater);
+    snprintf(set.op_ref, sizeof(set.op_ref), "%s", op_ref);
+    set.created = (int64_t)time(NULL);
+    set.count = (uint64_t)n;
+    set.delivery = deliver ? VG_DELIVERY_PENDING : VG_DELIVERY_NONE;
+    set.next_attempt = deliver ? set.created : 0;
+    if ((rc = s->be->notify_put(s, &set, items, n)) != 0)
+        return rc;
+    if (out)
+        *out = set;
+    return 0;
+}
+
+int vg_store_notify_get(vg_notify_set *out, vg_store *s, const char *id)
+{
+    int rc = check_id(id);
+    return rc ? rc : s->be->notify_get(out, s, id);
+}
+
+int vg_store_notify_list(vg_notify_set **out, size_t *n, vg_store *s, size_t limit)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = check_limit(&limit, "notification list");
+    return rc ? rc : s->be->notify_list(out, n, s, limit);
+}
+
+int vg_store_notify_page(vg_store *s, const char *id, uint64_t after, size_t limit,
+                         vg_store_notification_cb cb, void *ctx, uint64_t *next)
+{
+    uint64_t scratch = 0;
+    if (!next)
+        next = &scratch;
+    *next = 0;
+    int rc = check_id(id);
+    if (rc == 0)
+        rc = check_limit(&limit, "notification page");
+    return rc ? rc : s->be->notify_page(s, id, after, limit, cb, ctx, next);
+}
+
+int vg_store_notify_ack(vg_store *s, const char *id)
+{
+    int rc = check_id(id);
+    return rc ? rc : s->be->notify_ack(s, id);
+}
+
+int vg_store_delivery_claim(vg_notify_set *out, vg_store *s, int64_t now, const char *owner,
+                            int64_t lease_s)
+{
+    int rc = check_name("lease owner", owner, VG__LEASE_OWNER_MAX, false);
+    if (rc != 0)
+        return rc;
+    if (lease_s <= 0 || now < 0 || now > INT64_MAX - lease_s)
+        return vg_error_set(VG_EINVAL, "store: bad delivery lease (now %lld, %lld s)",
+                            (long long)now, (long long)lease_s);
+    return s->be->delivery_claim(out, s, now, owner, now + lease_s);
+}
+
+int vg_store_delivery_done(vg_store *s, const char *id, vg_delivery_state state,
+                           int64_t next_attempt, const char *error)
+{
+    int rc = check_id(id);
+    if (rc != 0)
+        return rc;
+    if (state != VG_DELIVERY_PENDING && state != VG_DELIVERY_DELIVERED &&
+        state != VG_DELIVERY_FAILED)
+        return vg_error_set(VG_EINVAL, "store: %d is not a delivery outcome", (int)state);
+    /* last_error fits vg_notify_set: cut at 255 bytes, never inside a UTF-8 sequence. */
+    char msg[sizeof(((vg_notify_set *)0)->last_error)];
+    size_t len = error ? strlen(error) : 0;
+    if (len >= sizeof(msg)) {
+        len = sizeof(msg) - 1;
+        while (len > 0 && ((unsigned char)error[len] & 0xc0) == 0x80)
+            len--;
+    }
+    if (len)
+        memcpy(msg, error, len);
+    msg[len] = '\0';
+    return s->be->delivery_done(s, id, state, state == VG_DELIVERY_PENDING ? next_attempt : 0, msg);
+}
+
+int vg_store_notify_gc(size_t *deleted, vg_store *s, int64_t now, int64_t max_age_s, size_t batch)
+{
+    *deleted = 0;
+    if (batch == 0)
+        return vg_error_set(VG_EINVAL, "store: gc batch must be at least 1");
+    if (max_age_s < 0)
+        return vg_error_set(VG_EINVAL, "store: a negative notification age");
+    /* now - max_age_s, saturating: everything older than the cutoff goes. */
+    int64_t cutoff = now < INT64_MIN + max_age_s ? INT64_MIN : now - max_age_s;
+    return s->be->notify_gc(deleted, s, cutoff, batch);
 }

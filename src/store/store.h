@@ -177,22 +177,139 @@ int vg_store_layer_get(vg_store *s, const char *digest, const char *scanners, vg
 /* Stores (or replaces) a layer result. */
 int vg_store_layer_put(vg_store *s, const char *digest, const char *scanners, const char *body,
                        size_t len);
-/* Records a manifest's IndexReport JSON and its layers in order (replacing an older record);
- * the manifest_layer rows are the reverse index later updates use. */
+/* The key a package is matched under (vg_match_key): namespace, package name, and whether the
+ * name is a source package. The store keeps them per manifest as the reverse index that
+ * notifications query (namespace + package -> manifests), never scanning every manifest. */
+typedef struct vg_store_pkg_key {
+    const char *ns;
+    const char *package;
+    bool source_pkg;
+} vg_store_pkg_key;
+
+/* Records a manifest's IndexReport JSON, its layers in order and its package keys (duplicates
+ * allowed; stored once), replacing an older record — its old layers and keys go — in one
+ * transaction. `keys` may be NULL when `n_keys` is 0. VG_EINVAL for an empty hash, a NULL
+ * layer, or a key without ns or package; VG_EIO. */
 int vg_store_manifest_put(vg_store *s, const char *hash, const char *report, size_t len,
-                          const char *const *layers, size_t n_layers);
+                          const char *const *layers, size_t n_layers, const vg_store_pkg_key *keys,
+                          size_t n_keys);
 /* The stored IndexReport of a manifest: calls cb once, or VG_ENOTFOUND. */
 int vg_store_manifest_get(vg_store *s, const char *hash, vg_store_body_cb cb, void *ctx);
 /* When the manifest was last recorded (unix seconds), or VG_ENOTFOUND: a cheap existence
  * check that also changes whenever the manifest is re-indexed (the server's ETags use it). */
 int vg_store_manifest_stamp(int64_t *indexed, vg_store *s, const char *hash);
-/* Deletes a manifest record and its layer list (cached layer results stay: other manifests
- * share them). `*deleted` says whether there was one. */
+/* Deletes a manifest record, its layer list and its package keys (cached layer results stay:
+ * other manifests share them). `*deleted` says whether there was one. */
 int vg_store_manifest_delete(bool *deleted, vg_store *s, const char *hash);
+
+/* Called once per manifest hash; a non-zero return stops the walk and is returned. */
+typedef int (*vg_store_manifest_cb)(void *ctx, const char *hash);
+
+/* Every manifest with a package recorded under (ns, package, source_pkg): the reverse index,
+ * in hash order, each once. Cost grows with the number of such manifests, not with the total.
+ * The callback runs inside a read snapshot (it may call the store; it sees no later writes
+ * in this walk). 0 also when there is none. */
+int vg_store_manifests_with(vg_store *s, const char *ns, const char *package, bool source_pkg,
+                            vg_store_manifest_cb cb, void *ctx);
+/* How many manifests are recorded. SQLite counts the rows: linear in the number of
+ * manifests (a few ms per 100,000), so do not call it per request. */
+int vg_store_manifest_count(uint64_t *out, vg_store *s);
 
 /* The vulnerability data's generation: the id of the newest committed update operation of
  * any updater (0 when no data has loaded). It grows with every new operation, so a cached
  * match result tagged with it is stale once it differs. */
 int vg_store_generation(int64_t *out, vg_store *s);
+
+/* ---- notifications -------------------------------------------------------------------- */
+
+/* The most notifications one set may hold (vg_store_notify_put: VG_ETOOBIG beyond), and the
+ * most sets or notifications one list or page call returns (a larger limit is clamped). */
+#define VG_STORE_MAX_NOTIFICATIONS 10000000
+#define VG_STORE_NOTIFY_PAGE_MAX 10000
+
+typedef enum vg_notify_reason {
+    VG_NOTIFY_ADDED,
+    VG_NOTIFY_REMOVED,
+} vg_notify_reason;
+
+/* One notification: a manifest newly affected (or no longer affected) by an update. */
+typedef struct vg_notification {
+    const char *manifest;
+    vg_notify_reason reason;
+    const char *summary; /* JSON object text: the vulnerability summary */
+} vg_notification;
+
+typedef enum vg_delivery_state {
+    VG_DELIVERY_NONE,      /* no webhook configured when it was made */
+    VG_DELIVERY_PENDING,   /* to be delivered (or retried) */
+    VG_DELIVERY_DELIVERED, /* a 2xx came back */
+    VG_DELIVERY_FAILED,    /* gave up after the configured age */
+} vg_delivery_state;
+
+/* A notification set: the notifications one update operation caused. */
+typedef struct vg_notify_set {
+    char id[40]; /* UUID */
+    char updater[64];
+    char op_ref[40];            /* the update operation that caused it */
+    int64_t created;            /* unix seconds */
+    uint64_t count;             /* notifications in the set */
+    bool acked;                 /* DELETEd by a client */
+    vg_delivery_state delivery; /* webhook delivery */
+    unsigned attempts;          /* webhook deliveries tried */
+    int64_t next_attempt;       /* unix seconds; 0 when none is due */
+    char last_error[256];       /* of the last attempt, truncated; "" when none */
+} vg_notify_set;
+
+/* Writes a set of `n` notifications (n > 0) for operation `op_ref` of `updater`, numbered
+ * 1..n in the given order, with a fresh UUID, created = now, and its delivery state (PENDING
+ * with next_attempt = created when `deliver`, else NONE), in one transaction: readers see the
+ * whole set or nothing. The items are copied; `summary` is stored as given. Fills `out` (may
+ * be NULL) on success. VG_EINVAL when n is 0, `updater` or `op_ref` is not a valid name (as
+ * for vg_store_update_begin), or an item has no manifest or summary or an unknown reason;
+ * VG_ETOOBIG when n > VG_STORE_MAX_NOTIFICATIONS (nothing is read then); VG_EIO. The write
+ * lock is held for the whole set (SQLite: about 3 s per million notifications; other writers
+ * wait up to 30 s, then fail with VG_ECONFLICT). */
+int vg_store_notify_put(vg_notify_set *out, vg_store *s, const char *updater, const char *op_ref,
+                        const vg_notification *items, size_t n, bool deliver);
+/* One set by id: VG_ENOTFOUND when unknown (or garbage-collected). */
+int vg_store_notify_get(vg_notify_set *out, vg_store *s, const char *id);
+/* Sets, newest first, at most `limit` (clamped to VG_STORE_NOTIFY_PAGE_MAX; 0 is VG_EINVAL).
+ * `*out` is heap (NULL when `*n` is 0), freed by the caller. */
+int vg_store_notify_list(vg_notify_set **out, size_t *n, vg_store *s, size_t limit);
+
+/* Called per notification of a page; `seq` is its number in the set (1..count). `n` and its
+ * strings are valid only during the call; a non-zero return stops the page and is returned. */
+typedef int (*vg_store_notification_cb)(void *ctx, uint64_t seq, const vg_notification *n);
+/* The notifications of set `id` with seq > `after`, at most `limit` (clamped to
+ * VG_STORE_NOTIFY_PAGE_MAX; 0 is VG_EINVAL), in seq order. `*next` (may be NULL) is the seq of
+ * the last one returned when more follow, else 0: a stable cursor, since a set never changes
+ * once written. VG_ENOTFOUND for an unknown set. Cost is the page, not the set. */
+int vg_store_notify_page(vg_store *s, const char *id, uint64_t after, size_t limit,
+                         vg_store_notification_cb cb, void *ctx, uint64_t *next);
+/* Marks a set acknowledged (a client DELETE; again is fine); VG_ENOTFOUND when unknown. */
+int vg_store_notify_ack(vg_store *s, const char *id);
+
+/* Claims the oldest set whose delivery is PENDING with next_attempt <= now and whose lease
+ * (if any) has expired: sets its lease to `owner` until now + lease_s, so that no other
+ * deliverer (thread, process or instance) takes it meanwhile. VG_ENOTFOUND when none is due.
+ * A deliverer that dies leaves the lease to expire: the set is delivered again (at least
+ * once). Acknowledged sets are claimed too. `owner` is 1-127 printable ASCII bytes, lease_s
+ * > 0 (VG_EINVAL otherwise). Atomic across threads and processes: SQLite takes its write lock
+ * for the select-and-update. */
+int vg_store_delivery_claim(vg_notify_set *out, vg_store *s, int64_t now, const char *owner,
+                            int64_t lease_s);
+/* Records the outcome of a claimed delivery: DELIVERED, or another attempt at next_attempt
+ * (PENDING, attempts + 1, last_error), or FAILED (given up). Every outcome counts an attempt
+ * and clears the lease; `error` (may be NULL) becomes last_error, truncated to 255 bytes.
+ * A DELIVERED set stays DELIVERED (a late outcome from an expired lease is ignored).
+ * VG_ENOTFOUND for an unknown set; VG_EINVAL for `state` NONE, or a set made without
+ * delivery (NONE). The caller is not checked against the lease owner. */
+int vg_store_delivery_done(vg_store *s, const char *id, vg_delivery_state state,
+                           int64_t next_attempt, const char *error);
+/* Deletes sets that are acknowledged, or created more than `max_age_s` before `now` (any
+ * state), oldest first, at most `batch`, each with its notifications in its own transaction
+ * (SQLite: about 3 s of write lock per million notifications); `*deleted` says how many: call
+ * again until it is 0. VG_EINVAL when `batch` is 0 or `max_age_s` < 0. */
+int vg_store_notify_gc(size_t *deleted, vg_store *s, int64_t now, int64_t max_age_s, size_t batch);
 
 #endif

@@ -64,11 +64,31 @@ typedef struct vg_store_backend {
     int (*layer_put)(vg_store *s, const char *digest, const char *scanners, const char *body,
                      size_t len);
     int (*manifest_put)(vg_store *s, const char *hash, const char *report, size_t len,
-                        const char *const *layers, size_t n_layers);
+                        const char *const *layers, size_t n_layers, const vg_store_pkg_key *keys,
+                        size_t n_keys);
     int (*manifest_get)(vg_store *s, const char *hash, vg__body_cb cb, void *ctx);
     int (*manifest_stamp)(int64_t *indexed, vg_store *s, const char *hash);
     int (*manifest_delete)(bool *deleted, vg_store *s, const char *hash);
     int (*generation)(int64_t *out, vg_store *s);
+    /* The package reverse index and notifications (migration 3). store.c has validated the
+     * arguments and clamped limits; `set` of notify_put is complete (id, created, count,
+     * delivery, next_attempt). claim leases until `until`. done gets a state other than NONE.
+     * notify_gc deletes sets acked or created before `cutoff`. */
+    int (*manifests_with)(vg_store *s, const char *ns, const char *package, bool source_pkg,
+                          vg_store_manifest_cb cb, void *ctx);
+    int (*manifest_count)(uint64_t *out, vg_store *s);
+    int (*notify_put)(vg_store *s, const vg_notify_set *set, const vg_notification *items,
+                      size_t n);
+    int (*notify_get)(vg_notify_set *out, vg_store *s, const char *id);
+    int (*notify_list)(vg_notify_set **out, size_t *n, vg_store *s, size_t limit);
+    int (*notify_page)(vg_store *s, const char *id, uint64_t after, size_t limit,
+                       vg_store_notification_cb cb, void *ctx, uint64_t *next);
+    int (*notify_ack)(vg_store *s, const char *id);
+    int (*delivery_claim)(vg_notify_set *out, vg_store *s, int64_t now, const char *owner,
+                          int64_t until);
+    int (*delivery_done)(vg_store *s, const char *id, vg_delivery_state state, int64_t next_attempt,
+                         const char *error);
+    int (*notify_gc)(size_t *deleted, vg_store *s, int64_t cutoff, size_t batch);
 } vg_store_backend;
 
 /* Every backend's handle and transaction start with these. */
@@ -92,6 +112,8 @@ extern const int vg__sqlite_n_migrations;
 #define VG__UPDATER_MAX (sizeof(((vg_update_op *)0)->updater) - 1)
 #define VG__FINGERPRINT_MAX (sizeof(((vg_update_op *)0)->fingerprint) - 1)
 #define VG__REF_MAX (sizeof(((vg_update_op *)0)->ref) - 1)
+/* Cap on a delivery lease owner's name. */
+#define VG__LEASE_OWNER_MAX 127
 
 /* Begins an op described by `spec` after validating its names (store.c). */
 int vg__store_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *local, vg_store *s,

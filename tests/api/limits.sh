@@ -27,7 +27,8 @@ NOUPD="--set updaters.on_start=false --set updaters.interval=0"
 
 # ---- two concurrent index requests sharing four layers: each layer fetched once ----
 # shellcheck disable=SC2086
-serve_start C --db "$work/c.db" $NOUPD --set indexer.max_concurrent=2 --set http.threads=4
+serve_start C --db "$work/c.db" $NOUPD --set indexer.max_concurrent=2 --set http.threads=4 \
+    --set http.idle_timeout=1s
 clair_manifest test >"$work/m-test.json"
 clair_manifest test2 >"$work/m-test2.json"
 : >"$work/requests.log"
@@ -40,6 +41,21 @@ check "concurrent POSTs both 201" sh -c "grep -q 201 '$work/c1.status' && grep -
 blob_gets test2 >"$work/gets"
 check "5 distinct layers, each GET once ($(wc -l <"$work/gets") GETs)" sh -c \
     "[ \$(wc -l <'$work/gets') -eq 5 ] && [ \$(cut -d' ' -f1 '$work/gets' | sort -u | wc -l) -eq 5 ]"
+# A client that sends half a request and stalls is cut off after http.idle_timeout (1 s here;
+# the check allows 10 s).
+check "a stalled half request is closed by the idle timeout" python3 - "$C_URL" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1].split("//")[1].split(":")
+s = socket.create_connection((host, int(port)))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+s.settimeout(10)
+t0 = time.time()
+try:
+    data = s.recv(4096)
+except socket.timeout:
+    sys.exit(1)
+sys.exit(0 if data == b"" or time.time() - t0 < 10 else 1)
+PY
 serve_stop "$C_PID" || true
 
 # ---- 429 above the limit; health stays responsive while a job runs ----

@@ -1,7 +1,8 @@
 /* store_test.c — the store suite, written against store.h alone so that every backend runs the
  * same table of tests: VG_STORE_DSN names the database (default: a fresh temporary SQLite file
  * per test). Names are prefixed per test, so a shared database works too; the few checks that
- * need backend internals (a too-new schema, row counts) run for SQLite only. */
+ * need backend internals (a too-new schema, row counts, migrating a schema-2 file) run for
+ * SQLite only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,9 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+/* Only for test_migrate_2_to_3, which builds a schema-2 SQLite file from the released
+ * migrations; every other test uses store.h alone. */
+#include "store/store_int.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -514,7 +518,7 @@ static void test_manifest_stamp_delete_generation(void **state)
     const char *h = "sha256:00000000000000000000000000000000000000000000000000000000000000aa";
     assert_int_equal(vg_store_manifest_stamp(&stamp, f->s, h), VG_ENOTFOUND);
     const char *layers[] = {"sha256:l1", "sha256:l2"};
-    assert_int_equal(vg_store_manifest_put(f->s, h, "{}", 2, layers, 2), 0);
+    assert_int_equal(vg_store_manifest_put(f->s, h, "{}", 2, layers, 2, NULL, 0), 0);
     assert_int_equal(vg_store_manifest_stamp(&stamp, f->s, h), 0);
     assert_true(stamp > 1700000000);
     bool deleted = false;
@@ -1054,6 +1058,756 @@ static void test_import_bad(void **state)
     assert_int_equal(got.id, op.id);
 }
 
+/* ---- the package reverse index ------------------------------------------------------- */
+
+typedef struct hashes {
+    char h[16][96];
+    size_t n;
+    int stop_with;
+} hashes;
+
+static int hashes_cb(void *ctx, const char *hash)
+{
+    hashes *c = ctx;
+    if (c->n < 16)
+        snprintf(c->h[c->n], sizeof(c->h[0]), "%s", hash);
+    c->n++;
+    return c->stop_with;
+}
+
+/* Asserts that exactly the manifests `want` (in hash order) have the key. */
+static void with_is(vg_store *s, const char *ns, const char *package, bool source_pkg,
+                    const char *const *want, size_t n_want)
+{
+    hashes c = {0};
+    int rc = vg_store_manifests_with(s, ns, package, source_pkg, hashes_cb, &c);
+    if (rc != 0)
+        fail_msg("manifests_with %s/%s: %s", ns, package, vg_error_last());
+    bool ok = c.n == n_want;
+    for (size_t i = 0; ok && i < n_want; i++)
+        ok = strcmp(c.h[i], want[i]) == 0;
+    if (!ok) {
+        for (size_t i = 0; i < c.n && i < 16; i++)
+            print_error("got %s\n", c.h[i]);
+        fail_msg("manifests_with %s/%s/%d: %zu manifests, want %zu", ns, package, source_pkg, c.n,
+                 n_want);
+    }
+}
+
+typedef struct body {
+    char text[64];
+} body;
+
+static int body_cb(void *ctx, const char *b, size_t len)
+{
+    body *o = ctx;
+    snprintf(o->text, sizeof(o->text), "%.*s", (int)len, b);
+    return 0;
+}
+
+#define COUNT_MANIFEST_KEYS "SELECT count(*) FROM manifest_pkg WHERE manifest LIKE ?1"
+
+static void test_manifest_keys(void **state)
+{
+    fixture *f = *state;
+    char ns[64], m1[96], m2[96], m3[96], pypkg[96];
+    snprintf(ns, sizeof(ns), "%s:1", f->prefix);
+    snprintf(m1, sizeof(m1), "%s", N(f, "sha256:m1"));
+    snprintf(m2, sizeof(m2), "%s", N(f, "sha256:m2"));
+    snprintf(m3, sizeof(m3), "%s", N(f, "sha256:m3"));
+    snprintf(pypkg, sizeof(pypkg), "%s", N(f, "requests"));
+    const char *layers[] = {"sha256:l1"};
+    const vg_store_pkg_key k1[] = {{ns, "openssl", true},
+                                   {ns, "libssl3", false},
+                                   {ns, "openssl", true}, /* a duplicate: stored once */
+                                   {"pypi", pypkg, false}};
+    const vg_store_pkg_key k2[] = {{ns, "openssl", true}, {ns, "zlib", true}};
+    const vg_store_pkg_key k3[] = {{ns, "openssl", false}}; /* the binary, not the source */
+    assert_int_equal(vg_store_manifest_put(f->s, m1, "{\"v\":1}", 7, layers, 1, k1, 4), 0);
+    assert_int_equal(vg_store_manifest_put(f->s, m2, "{}", 2, layers, 1, k2, 2), 0);
+    assert_int_equal(vg_store_manifest_put(f->s, m3, "{}", 2, NULL, 0, k3, 1), 0);
+    const char *both[] = {m1, m2};
+    with_is(f->s, ns, "openssl", true, both, 2);
+    with_is(f->s, ns, "openssl", false, (const char *[]){m3}, 1);
+    with_is(f->s, ns, "libssl3", false, (const char *[]){m1}, 1);
+    with_is(f->s, ns, "libssl3", true, NULL, 0);
+    with_is(f->s, "pypi", pypkg, false, (const char *[]){m1}, 1);
+    with_is(f->s, ns, "zlib", true, (const char *[]){m2}, 1);
+    with_is(f->s, ns, "nothing", true, NULL, 0);
+    if (f->sqlite)
+        assert_int_equal(sqlite_count(f, COUNT_MANIFEST_KEYS, "-sha256:m1"), 3);
+
+    /* A callback's non-zero return stops the walk and comes back. */
+    hashes stop = {.stop_with = 7};
+    assert_int_equal(vg_store_manifests_with(f->s, ns, "openssl", true, hashes_cb, &stop), 7);
+    assert_int_equal(stop.n, 1);
+
+    /* Replacing m1 drops its old keys; m2's stay. */
+    const vg_store_pkg_key k1b[] = {{ns, "zlib", true}};
+    assert_int_equal(vg_store_manifest_put(f->s, m1, "{\"v\":2}", 7, layers, 1, k1b, 1), 0);
+    body b = {{0}};
+    assert_int_equal(vg_store_manifest_get(f->s, m1, body_cb, &b), 0);
+    assert_string_equal(b.text, "{\"v\":2}");
+    with_is(f->s, ns, "openssl", true, (const char *[]){m2}, 1);
+    with_is(f->s, ns, "libssl3", false, NULL, 0);
+    with_is(f->s, "pypi", pypkg, false, NULL, 0);
+    with_is(f->s, ns, "zlib", true, both, 2);
+    /* Replaced without keys: none left. */
+    assert_int_equal(vg_store_manifest_put(f->s, m2, "{}", 2, NULL, 0, NULL, 0), 0);
+    with_is(f->s, ns, "zlib", true, (const char *[]){m1}, 1);
+    with_is(f->s, ns, "openssl", true, NULL, 0);
+
+    /* Bad keys are refused and leave the record as it was. */
+    const vg_store_pkg_key bad1[] = {{ns, "zlib", true}, {NULL, "x", true}};
+    const vg_store_pkg_key bad2[] = {{ns, "", true}};
+    assert_int_equal(vg_store_manifest_put(f->s, m1, "{}", 2, layers, 1, bad1, 2), VG_EINVAL);
+    assert_int_equal(vg_store_manifest_put(f->s, m1, "{}", 2, layers, 1, bad2, 1), VG_EINVAL);
+    assert_int_equal(vg_store_manifest_put(f->s, m1, "{}", 2, layers, 1, NULL, 1), VG_EINVAL);
+    assert_int_equal(vg_store_manifest_put(f->s, "", "{}", 2, layers, 1, k1, 1), VG_EINVAL);
+    assert_int_equal(vg_store_manifest_get(f->s, m1, body_cb, &b), 0);
+    assert_string_equal(b.text, "{\"v\":2}");
+    with_is(f->s, ns, "zlib", true, (const char *[]){m1}, 1);
+
+    /* Deleting a manifest deletes its keys. */
+    bool deleted = false;
+    assert_int_equal(vg_store_manifest_delete(&deleted, f->s, m1), 0);
+    assert_true(deleted);
+    with_is(f->s, ns, "zlib", true, NULL, 0);
+    assert_int_equal(vg_store_manifest_delete(&deleted, f->s, m3), 0);
+    with_is(f->s, ns, "openssl", false, NULL, 0);
+    if (f->sqlite)
+        assert_int_equal(sqlite_count(f, COUNT_MANIFEST_KEYS, "-sha256:%"), 0);
+}
+
+static void test_manifest_count(void **state)
+{
+    fixture *f = *state;
+    uint64_t n0 = 0, n = 0;
+    assert_int_equal(vg_store_manifest_count(&n0, f->s), 0);
+    const char *names[] = {"c1", "c2", "c3"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(vg_store_manifest_put(f->s, N(f, names[i]), "{}", 2, NULL, 0, NULL, 0), 0);
+    assert_int_equal(vg_store_manifest_count(&n, f->s), 0);
+    assert_int_equal(n, n0 + 3);
+    /* A replaced manifest is still one. */
+    assert_int_equal(vg_store_manifest_put(f->s, N(f, "c2"), "[]", 2, NULL, 0, NULL, 0), 0);
+    assert_int_equal(vg_store_manifest_count(&n, f->s), 0);
+    assert_int_equal(n, n0 + 3);
+    bool deleted = false;
+    assert_int_equal(vg_store_manifest_delete(&deleted, f->s, N(f, "c1")), 0);
+    assert_int_equal(vg_store_manifest_count(&n, f->s), 0);
+    assert_int_equal(n, n0 + 2);
+}
+
+/* ---- notifications ------------------------------------------------------------------- */
+
+/* `n` notifications: manifest "<prefix>-m<i>", summary {"i":<i>}, reasons alternating. */
+typedef struct notes {
+    vg_notification *items;
+    char (*manifest)[64];
+    char (*summary)[32];
+    size_t n;
+} notes;
+
+static notes make_notes(const fixture *f, size_t n)
+{
+    notes o = {vg_xcalloc(n, sizeof(*o.items)), vg_xcalloc(n, sizeof(*o.manifest)),
+               vg_xcalloc(n, sizeof(*o.summary)), n};
+    for (size_t i = 0; i < n; i++) {
+        snprintf(o.manifest[i], sizeof(o.manifest[0]), "%s-m%zu", f->prefix, i + 1);
+        snprintf(o.summary[i], sizeof(o.summary[0]), "{\"i\":%zu}", i + 1);
+        o.items[i] = (vg_notification){
+            o.manifest[i], i % 3 == 2 ? VG_NOTIFY_REMOVED : VG_NOTIFY_ADDED, o.summary[i]};
+    }
+    return o;
+}
+
+static void notes_free(notes *o)
+{
+    free(o->items);
+    free(o->manifest);
+    free(o->summary);
+}
+
+/* Writes a set of `n` notifications of updater "<prefix>-u"; asserts success. */
+static vg_notify_set put_set(const fixture *f, vg_store *s, size_t n, bool deliver)
+{
+    notes o = make_notes(f, n);
+    vg_notify_set set;
+    if (vg_store_notify_put(&set, s, N(f, "u"), "00000000-0000-4000-8000-000000000001", o.items, n,
+                            deliver) != 0)
+        fail_msg("notify_put: %s", vg_error_last());
+    notes_free(&o);
+    return set;
+}
+
+static void set_eq(const vg_notify_set *x, const vg_notify_set *y)
+{
+    assert_string_equal(x->id, y->id);
+    assert_string_equal(x->updater, y->updater);
+    assert_string_equal(x->op_ref, y->op_ref);
+    assert_int_equal(x->created, y->created);
+    assert_int_equal(x->count, y->count);
+    assert_int_equal(x->acked, y->acked);
+    assert_int_equal(x->delivery, y->delivery);
+    assert_int_equal(x->attempts, y->attempts);
+    assert_int_equal(x->next_attempt, y->next_attempt);
+    assert_string_equal(x->last_error, y->last_error);
+}
+
+/* Checks each notification of a page against make_notes and that seqs follow on. */
+typedef struct pager {
+    const notes *want;
+    uint64_t last;  /* the seq seen last */
+    size_t in_page; /* calls in the current page */
+    int bad;
+} pager;
+
+static int pager_cb(void *ctx, uint64_t seq, const vg_notification *n)
+{
+    pager *p = ctx;
+    p->in_page++;
+    if (seq != p->last + 1 || seq > p->want->n) {
+        p->bad++;
+        return 0;
+    }
+    p->last = seq;
+    const vg_notification *w = &p->want->items[seq - 1];
+    if (strcmp(n->manifest, w->manifest) != 0 || strcmp(n->summary, w->summary) != 0 ||
+        n->reason != w->reason)
+        p->bad++;
+    return 0;
+}
+
+static void page_through(vg_store *s, const notes *want, const char *id, size_t limit)
+{
+    pager p = {.want = want};
+    uint64_t after = 0, next = 0;
+    size_t pages = 0;
+    do {
+        p.in_page = 0;
+        if (vg_store_notify_page(s, id, after, limit, pager_cb, &p, &next) != 0)
+            fail_msg("page after %llu: %s", (unsigned long long)after, vg_error_last());
+        assert_true(p.in_page <= limit);
+        if (next != 0) { /* more follow: a full page, and the cursor is its last seq */
+            assert_int_equal(p.in_page, limit);
+            assert_int_equal(next, p.last);
+        }
+        after = next;
+        pages++;
+    } while (next != 0);
+    assert_int_equal(p.bad, 0);
+    assert_int_equal(p.last, want->n); /* every seq once, in order, to the end */
+    assert_int_equal(pages, (want->n + limit - 1) / limit);
+}
+
+static int stop_cb(void *ctx, uint64_t seq, const vg_notification *n)
+{
+    (void)seq;
+    (void)n;
+    return *(int *)ctx;
+}
+
+static void test_notify_put_page(void **state)
+{
+    fixture *f = *state;
+    notes want = make_notes(f, 1000);
+    time_t before = time(NULL);
+    vg_notify_set set;
+    assert_int_equal(vg_store_notify_put(&set, f->s, N(f, "u"),
+                                         "00000000-0000-4000-8000-000000000001", want.items, 1000,
+                                         false),
+                     0);
+    assert_int_equal(strlen(set.id), 36);
+    assert_int_equal(set.id[14], '4');
+    assert_string_equal(set.updater, N(f, "u"));
+    assert_string_equal(set.op_ref, "00000000-0000-4000-8000-000000000001");
+    assert_true(set.created >= before && set.created <= time(NULL));
+    assert_int_equal(set.count, 1000);
+    assert_false(set.acked);
+    assert_int_equal(set.delivery, VG_DELIVERY_NONE);
+    assert_int_equal(set.attempts, 0);
+    assert_int_equal(set.next_attempt, 0);
+    assert_string_equal(set.last_error, "");
+    vg_notify_set got;
+    assert_int_equal(vg_store_notify_get(&got, f->s, set.id), 0);
+    set_eq(&got, &set);
+
+    page_through(f->s, &want, set.id, 1);
+    page_through(f->s, &want, set.id, 7);
+    page_through(f->s, &want, set.id, 500);
+    page_through(f->s, &want, set.id, 1000);
+    page_through(f->s, &want, set.id, 5000);
+
+    /* The cursor is stable: the same page twice, and the edges. */
+    pager p1 = {.want = &want, .last = 14}, p2 = {.want = &want, .last = 14};
+    uint64_t next1 = 0, next2 = 0;
+    assert_int_equal(vg_store_notify_page(f->s, set.id, 14, 7, pager_cb, &p1, &next1), 0);
+    assert_int_equal(vg_store_notify_page(f->s, set.id, 14, 7, pager_cb, &p2, &next2), 0);
+    assert_int_equal(next1, 21);
+    assert_int_equal(next2, 21);
+    assert_int_equal(p1.bad + p2.bad, 0);
+    pager p = {.want = &want, .last = 994};
+    uint64_t next = 1;
+    assert_int_equal(vg_store_notify_page(f->s, set.id, 994, 5, pager_cb, &p, &next), 0);
+    assert_int_equal(next, 999);
+    p = (pager){.want = &want, .last = 995};
+    assert_int_equal(vg_store_notify_page(f->s, set.id, 995, 5, pager_cb, &p, &next), 0);
+    assert_int_equal(next, 0); /* exactly the last five: nothing follows */
+    assert_int_equal(p.last, 1000);
+    p = (pager){.want = &want, .last = 1000};
+    next = 1;
+    assert_int_equal(vg_store_notify_page(f->s, set.id, 1000, 5, pager_cb, &p, &next), 0);
+    assert_int_equal(p.in_page, 0);
+    assert_int_equal(next, 0);
+    assert_int_equal(vg_store_notify_page(f->s, set.id, UINT64_MAX, 5, pager_cb, &p, NULL), 0);
+    assert_int_equal(p.in_page, 0);
+
+    /* A callback's non-zero return stops the page and comes back. */
+    int stop = 9;
+    assert_int_equal(vg_store_notify_page(f->s, set.id, 0, 10, stop_cb, &stop, &next), 9);
+
+    /* A second set keeps its own numbering. */
+    vg_notify_set other = put_set(f, f->s, 3, true);
+    assert_string_not_equal(other.id, set.id);
+    assert_int_equal(other.delivery, VG_DELIVERY_PENDING);
+    assert_int_equal(other.next_attempt, other.created);
+    notes w3 = make_notes(f, 3);
+    page_through(f->s, &w3, other.id, 2);
+    notes_free(&w3);
+    notes_free(&want);
+}
+
+/* A page larger than VG_STORE_NOTIFY_PAGE_MAX is clamped to it. */
+static void test_notify_page_cap(void **state)
+{
+    fixture *f = *state;
+    const size_t n = VG_STORE_NOTIFY_PAGE_MAX + 1;
+    notes want = make_notes(f, n);
+    vg_notify_set set;
+    assert_int_equal(vg_store_notify_put(&set, f->s, N(f, "u"), "r-1", want.items, n, false), 0);
+    pager p = {.want = &want};
+    uint64_t next = 0;
+    assert_int_equal(vg_store_notify_page(f->s, set.id, 0, SIZE_MAX, pager_cb, &p, &next), 0);
+    assert_int_equal(p.in_page, VG_STORE_NOTIFY_PAGE_MAX);
+    assert_int_equal(next, VG_STORE_NOTIFY_PAGE_MAX);
+    p.in_page = 0;
+    assert_int_equal(vg_store_notify_page(f->s, set.id, next, SIZE_MAX, pager_cb, &p, &next), 0);
+    assert_int_equal(p.in_page, 1);
+    assert_int_equal(next, 0);
+    assert_int_equal(p.bad, 0);
+    assert_int_equal(p.last, n);
+    notes_free(&want);
+}
+
+static void test_notify_list_ack(void **state)
+{
+    fixture *f = *state;
+    vg_notify_set a = put_set(f, f->s, 2, false);
+    vg_notify_set b = put_set(f, f->s, 3, false);
+    vg_notify_set c = put_set(f, f->s, 4, true);
+    vg_notify_set *list = NULL;
+    size_t n = 0;
+    assert_int_equal(vg_store_notify_list(&list, &n, f->s, 100), 0);
+    /* Newest first (the same second: in the order written); other tests' sets may follow. */
+    assert_true(n >= 3);
+    set_eq(&list[0], &c);
+    set_eq(&list[1], &b);
+    set_eq(&list[2], &a);
+    free(list);
+    assert_int_equal(vg_store_notify_list(&list, &n, f->s, 2), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0].id, c.id);
+    assert_string_equal(list[1].id, b.id);
+    free(list);
+    assert_int_equal(vg_store_notify_list(&list, &n, f->s, SIZE_MAX), 0); /* clamped */
+    assert_true(n >= 3 && n <= VG_STORE_NOTIFY_PAGE_MAX);
+    free(list);
+    assert_int_equal(vg_store_notify_list(&list, &n, f->s, 0), VG_EINVAL);
+    assert_null(list);
+
+    assert_int_equal(vg_store_notify_ack(f->s, b.id), 0);
+    assert_int_equal(vg_store_notify_ack(f->s, b.id), 0); /* again: fine */
+    vg_notify_set got;
+    assert_int_equal(vg_store_notify_get(&got, f->s, b.id), 0);
+    assert_true(got.acked);
+    b.acked = true;
+    set_eq(&got, &b);
+    assert_int_equal(vg_store_notify_get(&got, f->s, a.id), 0);
+    assert_false(got.acked);
+    /* An acknowledged set still pages. */
+    notes w = make_notes(f, 3);
+    page_through(f->s, &w, b.id, 2);
+    notes_free(&w);
+}
+
+static void test_notify_bad_input(void **state)
+{
+    fixture *f = *state;
+    notes o = make_notes(f, 2);
+    vg_notify_set set, got;
+    const char *ref = "00000000-0000-4000-8000-000000000001";
+    const char *u = N(f, "u");
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, ref, o.items, 0, false), VG_EINVAL);
+    /* Over the cap: refused before the items are read. */
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, ref, o.items,
+                                         (size_t)VG_STORE_MAX_NOTIFICATIONS + 1, false),
+                     VG_ETOOBIG);
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, ref, o.items, SIZE_MAX, true), VG_ETOOBIG);
+    assert_int_equal(vg_store_notify_put(&set, f->s, "bad name", ref, o.items, 2, false),
+                     VG_EINVAL);
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, "", o.items, 2, false), VG_EINVAL);
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, ref, NULL, 2, false), VG_EINVAL);
+    o.items[1].manifest = NULL;
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, ref, o.items, 2, false), VG_EINVAL);
+    o.items[1].manifest = "";
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, ref, o.items, 2, false), VG_EINVAL);
+    o.items[1].manifest = o.manifest[1];
+    o.items[1].summary = NULL;
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, ref, o.items, 2, false), VG_EINVAL);
+    o.items[1].summary = o.summary[1];
+    o.items[1].reason = (vg_notify_reason)7;
+    assert_int_equal(vg_store_notify_put(&set, f->s, u, ref, o.items, 2, false), VG_EINVAL);
+    assert_non_null(strstr(vg_error_last(), "notification 2"));
+    o.items[1].reason = VG_NOTIFY_REMOVED;
+    /* Nothing of the refused sets was written. */
+    vg_notify_set *list = NULL;
+    size_t n = 0;
+    assert_int_equal(vg_store_notify_list(&list, &n, f->s, 100), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(list[i].updater, u);
+    free(list);
+    assert_int_equal(vg_store_notify_put(NULL, f->s, u, ref, o.items, 2, false), 0);
+
+    /* Unknown ids. */
+    const char *nope = "00000000-0000-4000-8000-00000000dead";
+    uint64_t next = 5;
+    int zero = 0;
+    assert_int_equal(vg_store_notify_get(&got, f->s, nope), VG_ENOTFOUND);
+    assert_int_equal(vg_store_notify_ack(f->s, nope), VG_ENOTFOUND);
+    assert_int_equal(vg_store_notify_page(f->s, nope, 0, 10, stop_cb, &zero, &next), VG_ENOTFOUND);
+    assert_int_equal(next, 0);
+    assert_int_equal(vg_store_delivery_done(f->s, nope, VG_DELIVERY_DELIVERED, 0, NULL),
+                     VG_ENOTFOUND);
+    assert_int_equal(vg_store_notify_get(&got, f->s, ""), VG_ENOTFOUND);
+
+    /* Bad limits and arguments. */
+    vg_notify_set mine = put_set(f, f->s, 2, false);
+    assert_int_equal(vg_store_notify_page(f->s, mine.id, 0, 0, stop_cb, &zero, &next), VG_EINVAL);
+    assert_int_equal(vg_store_delivery_claim(&got, f->s, time(NULL), "", 60), VG_EINVAL);
+    assert_int_equal(vg_store_delivery_claim(&got, f->s, time(NULL), NULL, 60), VG_EINVAL);
+    assert_int_equal(vg_store_delivery_claim(&got, f->s, time(NULL), "bad\nowner", 60), VG_EINVAL);
+    char owner[130];
+    memset(owner, 'o', sizeof(owner) - 1);
+    owner[sizeof(owner) - 1] = '\0';
+    assert_int_equal(vg_store_delivery_claim(&got, f->s, time(NULL), owner, 60), VG_EINVAL);
+    assert_int_equal(vg_store_delivery_claim(&got, f->s, time(NULL), "w", 0), VG_EINVAL);
+    assert_int_equal(vg_store_delivery_claim(&got, f->s, time(NULL), "w", -5), VG_EINVAL);
+    assert_int_equal(vg_store_delivery_claim(&got, f->s, INT64_MAX - 10, "w", 60), VG_EINVAL);
+    /* NONE is not an outcome, and a set made without delivery has none. */
+    assert_int_equal(vg_store_delivery_done(f->s, mine.id, VG_DELIVERY_NONE, 0, NULL), VG_EINVAL);
+    assert_int_equal(vg_store_delivery_done(f->s, mine.id, (vg_delivery_state)9, 0, NULL),
+                     VG_EINVAL);
+    assert_int_equal(vg_store_delivery_done(f->s, mine.id, VG_DELIVERY_DELIVERED, 0, NULL),
+                     VG_EINVAL);
+    assert_int_equal(vg_store_notify_get(&got, f->s, mine.id), 0);
+    set_eq(&got, &mine);
+    size_t deleted = 9;
+    assert_int_equal(vg_store_notify_gc(&deleted, f->s, time(NULL), 60, 0), VG_EINVAL);
+    assert_int_equal(deleted, 0);
+    assert_int_equal(vg_store_notify_gc(&deleted, f->s, time(NULL), -1, 10), VG_EINVAL);
+    notes_free(&o);
+}
+
+/* Delivers (marks DELIVERED) every set due by far in the future, so that a claim test on a
+ * shared database sees only its own sets. */
+static void drain(vg_store *s)
+{
+    vg_notify_set set;
+    int64_t far = (int64_t)time(NULL) + 100LL * 365 * 86400;
+    int rc, n = 0;
+    while ((rc = vg_store_delivery_claim(&set, s, far, "drain", 1)) == 0 && n++ < 100000)
+        assert_int_equal(vg_store_delivery_done(s, set.id, VG_DELIVERY_DELIVERED, 0, NULL), 0);
+    assert_int_equal(rc, VG_ENOTFOUND);
+}
+
+static void claim_is(vg_store *s, int64_t now, const char *owner, const char *want)
+{
+    vg_notify_set got;
+    int rc = vg_store_delivery_claim(&got, s, now, owner, 60);
+    if (!want) {
+        if (rc != VG_ENOTFOUND)
+            fail_msg("claim at %lld: rc %d (%s), want none", (long long)now, rc,
+                     rc == 0 ? got.id : vg_error_last());
+        return;
+    }
+    if (rc != 0)
+        fail_msg("claim at %lld: %s", (long long)now, vg_error_last());
+    assert_string_equal(got.id, want);
+    assert_int_equal(got.delivery, VG_DELIVERY_PENDING);
+}
+
+static void test_delivery_claim(void **state)
+{
+    fixture *f = *state;
+    drain(f->s);
+    vg_notify_set a = put_set(f, f->s, 2, true);
+    vg_notify_set b = put_set(f, f->s, 2, true);
+    vg_notify_set none = put_set(f, f->s, 2, false);
+    int64_t now = (int64_t)time(NULL);
+    /* Not due before it was made. */
+    claim_is(f->s, a.created - 1, "w1", NULL);
+    /* Two claimers get different sets (the oldest first), then nothing. */
+    claim_is(f->s, now, "w1", a.id);
+    claim_is(f->s, now, "w2", b.id);
+    claim_is(f->s, now, "w3", NULL);
+    claim_is(f->s, now + 59, "w3", NULL);
+    /* The leases ran out (the deliverers died): claimable again. */
+    claim_is(f->s, now + 60, "w3", a.id);
+    claim_is(f->s, now + 60, "w3", b.id);
+    claim_is(f->s, now + 60, "w3", NULL);
+
+    /* DELIVERED is never claimed again. */
+    assert_int_equal(vg_store_delivery_done(f->s, a.id, VG_DELIVERY_DELIVERED, 0, NULL), 0);
+    vg_notify_set got;
+    assert_int_equal(vg_store_notify_get(&got, f->s, a.id), 0);
+    assert_int_equal(got.delivery, VG_DELIVERY_DELIVERED);
+    assert_int_equal(got.attempts, 1);
+    assert_int_equal(got.next_attempt, 0);
+    claim_is(f->s, now + 1000, "w4", b.id);
+
+    /* A retry is not claimed before its time. */
+    assert_int_equal(
+        vg_store_delivery_done(f->s, b.id, VG_DELIVERY_PENDING, now + 5000, "HTTP 503"), 0);
+    assert_int_equal(vg_store_notify_get(&got, f->s, b.id), 0);
+    assert_int_equal(got.delivery, VG_DELIVERY_PENDING);
+    assert_int_equal(got.attempts, 1);
+    assert_int_equal(got.next_attempt, now + 5000);
+    assert_string_equal(got.last_error, "HTTP 503");
+    claim_is(f->s, now + 4999, "w5", NULL);
+    claim_is(f->s, now + 5000, "w5", b.id);
+
+    /* Given up: FAILED, with the error cut at 255 bytes but never inside a UTF-8 sequence. */
+    char err[300];
+    memset(err, 'e', sizeof(err) - 1);
+    err[sizeof(err) - 1] = '\0';
+    err[254] = (char)0xc3; /* "é" across the cut */
+    err[255] = (char)0xa9;
+    assert_int_equal(vg_store_delivery_done(f->s, b.id, VG_DELIVERY_FAILED, now + 1, err), 0);
+    assert_int_equal(vg_store_notify_get(&got, f->s, b.id), 0);
+    assert_int_equal(got.delivery, VG_DELIVERY_FAILED);
+    assert_int_equal(got.attempts, 2);
+    assert_int_equal(got.next_attempt, 0);
+    assert_int_equal(strlen(got.last_error), 254);
+    claim_is(f->s, now + 100000000, "w6", NULL);
+
+    /* A late outcome (an expired lease's deliverer) does not undo DELIVERED. */
+    assert_int_equal(vg_store_delivery_done(f->s, a.id, VG_DELIVERY_PENDING, now, "late"), 0);
+    assert_int_equal(vg_store_notify_get(&got, f->s, a.id), 0);
+    assert_int_equal(got.delivery, VG_DELIVERY_DELIVERED);
+    assert_int_equal(got.attempts, 1);
+    assert_string_equal(got.last_error, "");
+    /* A set made without delivery is never claimed, and takes no outcome. */
+    assert_int_equal(vg_store_delivery_done(f->s, none.id, VG_DELIVERY_DELIVERED, 0, NULL),
+                     VG_EINVAL);
+    assert_int_equal(vg_store_notify_get(&got, f->s, none.id), 0);
+    assert_int_equal(got.delivery, VG_DELIVERY_NONE);
+}
+
+/* Claimers on several threads, and on two handles (as two processes would be), each claim
+ * until nothing is due: every set is claimed exactly once. */
+#define CLAIM_SETS 24
+#define CLAIM_THREADS 6
+
+typedef struct claimer {
+    vg_store *s;
+    int64_t now;
+    char owner[16];
+    char ids[CLAIM_SETS][40];
+    size_t n;
+    int errors;
+} claimer;
+
+static void *claimer_thread(void *p)
+{
+    claimer *c = p;
+    vg_notify_set set;
+    int rc = VG_ENOTFOUND;
+    /* Bounded: a claim that ignored leases would hand out the same set forever. */
+    while (c->n <= CLAIM_SETS &&
+           (rc = vg_store_delivery_claim(&set, c->s, c->now, c->owner, 600)) == 0) {
+        if (c->n < CLAIM_SETS)
+            snprintf(c->ids[c->n], sizeof(c->ids[0]), "%s", set.id);
+        c->n++;
+    }
+    if (rc != VG_ENOTFOUND)
+        c->errors++;
+    return NULL;
+}
+
+static void test_delivery_claim_concurrent(void **state)
+{
+    fixture *f = *state;
+    vg_store *s2 = NULL;
+    assert_int_equal(vg_store_open(&s2, f->dsn), 0);
+    drain(f->s);
+    vg_notify_set sets[CLAIM_SETS];
+    for (int i = 0; i < CLAIM_SETS; i++)
+        sets[i] = put_set(f, i % 2 ? s2 : f->s, 1, true);
+    pthread_t th[CLAIM_THREADS];
+    claimer *cl = vg_xcalloc(CLAIM_THREADS, sizeof(*cl));
+    for (int i = 0; i < CLAIM_THREADS; i++) {
+        cl[i].s = i % 2 ? s2 : f->s;
+        cl[i].now = (int64_t)time(NULL);
+        snprintf(cl[i].owner, sizeof(cl[i].owner), "w%d", i);
+        assert_int_equal(pthread_create(&th[i], NULL, claimer_thread, &cl[i]), 0);
+    }
+    size_t total = 0;
+    for (int i = 0; i < CLAIM_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(cl[i].errors, 0);
+        total += cl[i].n;
+    }
+    assert_int_equal(total, CLAIM_SETS);
+    for (int k = 0; k < CLAIM_SETS; k++) {
+        int seen = 0;
+        for (int i = 0; i < CLAIM_THREADS; i++)
+            for (size_t j = 0; j < cl[i].n && j < CLAIM_SETS; j++)
+                seen += strcmp(cl[i].ids[j], sets[k].id) == 0;
+        assert_int_equal(seen, 1);
+    }
+    free(cl);
+
+    /* One handle's lease holds against the other handle until it runs out. */
+    drain(f->s);
+    vg_notify_set x = put_set(f, f->s, 1, true);
+    int64_t now = (int64_t)time(NULL);
+    claim_is(f->s, now, "p1", x.id);
+    claim_is(s2, now, "p2", NULL);
+    claim_is(s2, now + 59, "p2", NULL);
+    claim_is(s2, now + 60, "p2", x.id);
+    claim_is(f->s, now + 61, "p1", NULL);
+    assert_int_equal(vg_store_delivery_done(s2, x.id, VG_DELIVERY_DELIVERED, 0, NULL), 0);
+    claim_is(f->s, now + 100000, "p1", NULL);
+    vg_store_close(s2);
+}
+
+#define COUNT_NOTIFICATIONS "SELECT count(*) FROM notification WHERE manifest LIKE ?1"
+
+static void test_notify_gc(void **state)
+{
+    fixture *f = *state;
+    vg_notify_set a = put_set(f, f->s, 5, true);
+    vg_notify_set b = put_set(f, f->s, 5, false);
+    vg_notify_set c = put_set(f, f->s, 5, false);
+    vg_notify_set got;
+    int64_t now = (int64_t)time(NULL);
+    assert_int_equal(vg_store_notify_ack(f->s, b.id), 0);
+    /* Acknowledged sets go whatever their age. */
+    size_t deleted = 0;
+    assert_int_equal(vg_store_notify_gc(&deleted, f->s, now, 86400, 100), 0);
+    assert_true(deleted >= 1);
+    assert_int_equal(vg_store_notify_get(&got, f->s, b.id), VG_ENOTFOUND);
+    int zero = 0;
+    assert_int_equal(vg_store_notify_page(f->s, b.id, 0, 10, stop_cb, &zero, NULL), VG_ENOTFOUND);
+    assert_int_equal(vg_store_notify_get(&got, f->s, a.id), 0);
+    assert_int_equal(vg_store_notify_get(&got, f->s, c.id), 0);
+    assert_int_equal(vg_store_notify_gc(&deleted, f->s, now, 86400, 100), 0);
+    assert_int_equal(deleted, 0);
+    /* Old sets go, in batches, oldest first, whatever their delivery state. */
+    size_t calls = 0;
+    do {
+        assert_int_equal(vg_store_notify_gc(&deleted, f->s, now + 2 * 86400, 86400, 1), 0);
+        assert_true(deleted <= 1);
+        calls++;
+    } while (deleted != 0);
+    assert_true(calls >= 3);
+    assert_int_equal(vg_store_notify_get(&got, f->s, a.id), VG_ENOTFOUND);
+    assert_int_equal(vg_store_notify_get(&got, f->s, c.id), VG_ENOTFOUND);
+    if (f->sqlite) /* their notifications went with them */
+        assert_int_equal(sqlite_count(f, COUNT_NOTIFICATIONS, "-m%"), 0);
+    /* Sets younger than the age stay. */
+    vg_notify_set d = put_set(f, f->s, 1, false);
+    assert_int_equal(vg_store_notify_gc(&deleted, f->s, now, 86400, 100), 0);
+    assert_int_equal(vg_store_notify_get(&got, f->s, d.id), 0);
+}
+
+/* ---- migrations ---------------------------------------------------------------------- */
+
+/* SQLite only: a database made by a vigil at schema 2 (migrations 1-2 exactly as released,
+ * with data in them) opens, migrates, and keeps its data. */
+static void test_migrate_2_to_3(void **state)
+{
+    fixture *f = *state;
+    if (!f->sqlite)
+        skip();
+    char *path = path_in(f, "v2.db");
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                                  "applied INTEGER NOT NULL)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(sqlite3_exec(db, vg__sqlite_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+    const char *data =
+        "INSERT INTO schema_version VALUES (1, 0), (2, 0);"
+        "INSERT INTO update_op (ref, updater, fingerprint, date, n_advisories, committed) "
+        "VALUES ('00000000-0000-4000-8000-0000000000aa', 'debian', 'fp', 1700000000, 0, 1);"
+        "INSERT INTO manifest VALUES ('sha256:m2', '{\"old\":true}', 1700000001);"
+        "INSERT INTO manifest_layer VALUES ('sha256:m2', 0, 'sha256:l1'), "
+        "('sha256:m2', 1, 'sha256:l2');"
+        "INSERT INTO layer_result VALUES ('sha256:l1', 'v1', '{}', 1700000000);";
+    assert_int_equal(sqlite3_exec(db, data, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    vg_store *s = NULL;
+    if (vg_store_open(&s, path) != 0)
+        fail_msg("open a schema 2 database: %s", vg_error_last());
+    int v = 0, latest = 0;
+    assert_int_equal(vg_store_schema_version(&v, &latest, s), 0);
+    assert_int_equal(v, latest);
+    assert_true(latest >= 3);
+    body b = {{0}};
+    assert_int_equal(vg_store_manifest_get(s, "sha256:m2", body_cb, &b), 0);
+    assert_string_equal(b.text, "{\"old\":true}");
+    int64_t stamp = 0;
+    assert_int_equal(vg_store_manifest_stamp(&stamp, s, "sha256:m2"), 0);
+    assert_int_equal(stamp, 1700000001);
+    assert_int_equal(vg_store_layer_get(s, "sha256:l1", "v1", body_cb, &b), 0);
+    vg_update_op op;
+    assert_int_equal(vg_store_latest_op(&op, s, "debian"), 0);
+    assert_string_equal(op.ref, "00000000-0000-4000-8000-0000000000aa");
+    uint64_t count = 0;
+    assert_int_equal(vg_store_manifest_count(&count, s), 0);
+    assert_int_equal(count, 1);
+    /* A manifest from before the index has no keys until it is recorded again. */
+    with_is(s, "debian:12", "openssl", true, NULL, 0);
+    const vg_store_pkg_key k[] = {{"debian:12", "openssl", true}};
+    const char *layers[] = {"sha256:l1", "sha256:l2"};
+    assert_int_equal(vg_store_manifest_put(s, "sha256:m2", "{}", 2, layers, 2, k, 1), 0);
+    with_is(s, "debian:12", "openssl", true, (const char *[]){"sha256:m2"}, 1);
+    notes o = make_notes(f, 2);
+    vg_notify_set set;
+    assert_int_equal(vg_store_notify_put(&set, s, "debian", op.ref, o.items, 2, true), 0);
+    notes_free(&o);
+    vg_store_close(s);
+
+    /* The migrated file is sound. */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1074,6 +1828,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_export_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_bad, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_stamp_delete_generation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_put_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_page_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_list_ack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delivery_claim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delivery_claim_concurrent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_gc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_2_to_3, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
