@@ -5,7 +5,8 @@
  * name) and vg_match_advisory confirms each against the manifest's stored IndexReport with the
  * real version rules. A (manifest, advisory) pair affected only under the new content is
  * "added", only under the old content "removed". The work grows with the candidates, not with
- * the number of manifests; parsed IndexReports are kept in a small LRU. */
+ * the number of manifests: advisories are taken in chunks and their candidates grouped by
+ * manifest, so each candidate's IndexReport is parsed once per chunk. */
 #include "notify.h"
 #include "report/report.h"
 
@@ -17,35 +18,9 @@ void vg_notify_opts_default(vg_notify_opts *o)
 {
     memset(o, 0, sizeof(*o));
     vg_match_opts_default(&o->match);
-    o->index_cache_entries = 256;
-    o->index_cache_bytes = (uint64_t)256 << 20;
 }
 
-/* ---- parsed IndexReports, LRU -------------------------------------------------------------- */
-
-typedef struct cached_index {
-    char *hash;
-    vg_index_report *r; /* NULL: unreadable or not finished (never affected) */
-    size_t bytes;
-    uint64_t used;
-} cached_index;
-
-typedef struct index_cache {
-    cached_index *e;
-    size_t n;
-    size_t bytes;
-    uint64_t clock;
-    const vg_notify_opts *o;
-    vg_store *s;
-} index_cache;
-
-static void cache_drop(index_cache *c, size_t i)
-{
-    c->bytes -= c->e[i].bytes;
-    free(c->e[i].hash);
-    vg_index_report_free(c->e[i].r);
-    c->e[i] = c->e[--c->n];
-}
+/* ---- reading a stored IndexReport ---------------------------------------------------- */
 
 typedef struct body_ctx {
     vg_index_report *r;
@@ -59,17 +34,12 @@ static int read_body(void *arg, const char *body, size_t len)
     return 0;
 }
 
-/* The parsed report of `hash` (NULL when missing, unreadable or failed). */
-static const vg_index_report *cache_get(index_cache *c, const char *hash, int *rc)
+/* The parsed report of `hash`: NULL when missing, unreadable or a failed index (never
+ * affected); *rc set on a store error. */
+static vg_index_report *load_index(vg_store *s, const char *hash, int *rc)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        if (strcmp(c->e[i].hash, hash) == 0) {
-            c->e[i].used = ++c->clock;
-            return c->e[i].r;
-        }
-    }
     body_ctx b = {NULL};
-    int e = vg_store_manifest_get(c->s, hash, read_body, &b);
+    int e = vg_store_manifest_get(s, hash, read_body, &b);
     if (e != 0 && e != VG_ENOTFOUND) {
         *rc = e;
         return NULL;
@@ -78,19 +48,62 @@ static const vg_index_report *cache_get(index_cache *c, const char *hash, int *r
         vg_index_report_free(b.r);
         b.r = NULL;
     }
-    size_t bytes = b.r ? vg_arena_used(b.r->arena) + 256 : 256;
-    while (c->n > 0 &&
-           (c->n >= c->o->index_cache_entries || c->bytes + bytes > c->o->index_cache_bytes)) {
-        size_t lru = 0;
-        for (size_t i = 1; i < c->n; i++)
-            if (c->e[i].used < c->e[lru].used)
-                lru = i;
-        cache_drop(c, lru);
+    return b.r;
+}
+
+/* ---- copies of advisories (the store's are valid only during its callback) ------------- */
+
+static const char *adup(vg_arena *a, const char *s)
+{
+    return s ? vg_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+static const char **adup_list(vg_arena *a, const char *const *v, size_t n)
+{
+    const char **out = vg_arena_alloc(a, (n ? n : 1) * sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        out[i] = adup(a, v[i]);
+    return out;
+}
+
+static void copy_advisory(vg_advisory *d, vg_arena *a, const vg_advisory *s)
+{
+    *d = *s;
+    d->id = adup(a, s->id);
+    d->source = adup(a, s->source);
+    d->aliases = adup_list(a, s->aliases, s->n_aliases);
+    d->summary = adup(a, s->summary);
+    d->description = adup(a, s->description);
+    d->links = adup_list(a, s->links, s->n_links);
+    d->published = adup(a, s->published);
+    d->modified = adup(a, s->modified);
+    d->severity_label = adup(a, s->severity_label);
+    d->cwes = adup_list(a, s->cwes, s->n_cwes);
+    d->cvss = vg_arena_alloc(a, (s->n_cvss ? s->n_cvss : 1) * sizeof(*d->cvss));
+    for (size_t i = 0; i < s->n_cvss; i++) {
+        d->cvss[i] = s->cvss[i];
+        d->cvss[i].version = adup(a, s->cvss[i].version);
+        d->cvss[i].vector = adup(a, s->cvss[i].vector);
+        d->cvss[i].source = adup(a, s->cvss[i].source);
     }
-    c->e = vg_xrealloc(c->e, (c->n + 1) * sizeof(*c->e));
-    c->e[c->n] = (cached_index){vg_xstrdup(hash), b.r, bytes, ++c->clock};
-    c->bytes += bytes;
-    return c->e[c->n++].r;
+    d->affected = vg_arena_alloc(a, (s->n_affected ? s->n_affected : 1) * sizeof(*d->affected));
+    for (size_t i = 0; i < s->n_affected; i++) {
+        const vg_affected *x = &s->affected[i];
+        vg_affected *y = &d->affected[i];
+        *y = *x;
+        y->ns = adup(a, x->ns);
+        y->package = adup(a, x->package);
+        y->scheme = adup(a, x->scheme);
+        y->arch = adup(a, x->arch);
+        y->module = adup(a, x->module);
+        y->cpe = adup(a, x->cpe);
+        y->versions = adup_list(a, x->versions, x->n_versions);
+        y->events = vg_arena_alloc(a, (x->n_events ? x->n_events : 1) * sizeof(*y->events));
+        for (size_t k = 0; k < x->n_events; k++) {
+            y->events[k].kind = x->events[k].kind;
+            y->events[k].version = adup(a, x->events[k].version);
+        }
+    }
 }
 
 /* ---- records ----------------------------------------------------------------------------- */
@@ -105,18 +118,34 @@ typedef struct rec {
     char *summary;
 } rec;
 
+/* Advisories are copied in chunks; their candidate (manifest, advisory) pairs are then
+ * grouped by manifest, so that each candidate's IndexReport is read and parsed once per
+ * chunk, whatever the number of advisories naming it. Both are capped: memory follows the
+ * chunk, not the size of the diff or of the store. */
+#define VG_NOTIFY_CHUNK_ADVISORIES 2000
+#define VG_NOTIFY_CHUNK_BYTES ((size_t)64 << 20)
+#define VG_NOTIFY_MAX_PAIRS ((size_t)1 << 20)
+
+typedef struct pair {
+    char *manifest;
+    size_t adv;
+} pair;
+
 typedef struct walk {
     vg_store *s;
     const vg_notify_opts *o;
-    index_cache *cache;
     char **ids; /* sorted: the advisory ids to take from this op */
     size_t n_ids;
     int which;
+    vg_arena *arena; /* the chunk's advisories */
+    vg_advisory *advs;
+    size_t n_advs, cap_advs;
+    pair *pairs;
+    size_t n_pairs, cap_pairs;
     rec *recs;
     size_t n, cap;
-    char **cands; /* candidates of the current advisory */
-    size_t n_cands, cap_cands;
-    size_t pairs;
+    size_t confirmed; /* (manifest, advisory) pairs checked */
+    size_t cur_adv;   /* the advisory whose candidates are being collected */
     int rc;
 } walk;
 
@@ -125,14 +154,21 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int pair_cmp(const void *x, const void *y)
+{
+    const pair *a = x, *b = y;
+    int c = strcmp(a->manifest, b->manifest);
+    return c ? c : (a->adv < b->adv ? -1 : a->adv > b->adv);
+}
+
 static int on_candidate(void *arg, const char *hash)
 {
     walk *w = arg;
-    if (w->n_cands == w->cap_cands) {
-        w->cap_cands = w->cap_cands ? w->cap_cands * 2 : 64;
-        w->cands = vg_xrealloc(w->cands, w->cap_cands * sizeof(*w->cands));
+    if (w->n_pairs == w->cap_pairs) {
+        w->cap_pairs = w->cap_pairs ? w->cap_pairs * 2 : 256;
+        w->pairs = vg_xrealloc(w->pairs, w->cap_pairs * sizeof(*w->pairs));
     }
-    w->cands[w->n_cands++] = vg_xstrdup(hash);
+    w->pairs[w->n_pairs++] = (pair){vg_xstrdup(hash), w->cur_adv};
     return 0;
 }
 
@@ -172,63 +208,88 @@ static char *summary_json(const vg_vuln_report *vr, const vg_finding *f)
     return txt;
 }
 
+/* Confirms the collected pairs manifest by manifest, then empties the list. */
+static int process_pairs(walk *w)
+{
+    if (w->n_pairs > 1)
+        qsort(w->pairs, w->n_pairs, sizeof(*w->pairs), pair_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < w->n_pairs && rc == 0;) {
+        size_t j = i + 1;
+        while (j < w->n_pairs && strcmp(w->pairs[j].manifest, w->pairs[i].manifest) == 0)
+            j++;
+        vg_index_report *ix = load_index(w->s, w->pairs[i].manifest, &rc);
+        for (size_t k = i; ix && k < j; k++) {
+            if (k > i && w->pairs[k].adv == w->pairs[k - 1].adv)
+                continue; /* the advisory named two keys this manifest has */
+            w->confirmed++;
+            vg_vuln_report *vr = NULL;
+            vg_match_advisory(&vr, ix, &w->advs[w->pairs[k].adv], &w->o->match);
+            if (vr->n_findings > 0) {
+                const vg_finding *best = &vr->findings[0];
+                for (size_t q = 1; q < vr->n_findings; q++)
+                    if (vr->findings[q].severity > best->severity)
+                        best = &vr->findings[q];
+                if (w->n == w->cap) {
+                    w->cap = w->cap ? w->cap * 2 : 64;
+                    w->recs = vg_xrealloc(w->recs, w->cap * sizeof(*w->recs));
+                }
+                w->recs[w->n++] =
+                    (rec){vg_xstrdup(w->pairs[k].manifest), vg_xstrdup(w->advs[w->pairs[k].adv].id),
+                          w->which, best->severity, summary_json(vr, best)};
+            }
+            vg_vuln_report_free(vr);
+        }
+        vg_index_report_free(ix);
+        i = j;
+    }
+    for (size_t i = 0; i < w->n_pairs; i++)
+        free(w->pairs[i].manifest);
+    w->n_pairs = 0;
+    return rc;
+}
+
+/* Collects the candidates of every advisory of the chunk and confirms them. */
+static int flush_chunk(walk *w)
+{
+    int rc = 0;
+    for (size_t i = 0; i < w->n_advs && rc == 0; i++) {
+        const vg_advisory *a = &w->advs[i];
+        w->cur_adv = i;
+        for (size_t k = 0; k < a->n_affected && rc == 0; k++) {
+            const vg_affected *af = &a->affected[k];
+            bool seen = false;
+            for (size_t q = 0; q < k && !seen; q++)
+                seen = strcmp(a->affected[q].ns, af->ns) == 0 &&
+                       strcmp(a->affected[q].package, af->package) == 0 &&
+                       a->affected[q].source_pkg == af->source_pkg;
+            if (!seen)
+                rc = vg_store_manifests_with(w->s, af->ns, af->package, af->source_pkg,
+                                             on_candidate, w);
+        }
+        if (rc == 0 && w->n_pairs >= VG_NOTIFY_MAX_PAIRS)
+            rc = process_pairs(w);
+    }
+    if (rc == 0)
+        rc = process_pairs(w);
+    vg_arena_reset(w->arena);
+    w->n_advs = 0;
+    return rc;
+}
+
 static int on_advisory(void *arg, const vg_advisory *a)
 {
     walk *w = arg;
     const char *key = a->id;
     if (!bsearch(&key, w->ids, w->n_ids, sizeof(*w->ids), cmp_str))
         return 0;
-    /* Candidates under every distinct (ns, package, source) the advisory names. */
-    w->n_cands = 0;
-    for (size_t i = 0; i < a->n_affected; i++) {
-        const vg_affected *af = &a->affected[i];
-        bool seen = false;
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = strcmp(a->affected[k].ns, af->ns) == 0 &&
-                   strcmp(a->affected[k].package, af->package) == 0 &&
-                   a->affected[k].source_pkg == af->source_pkg;
-        if (seen)
-            continue;
-        int rc =
-            vg_store_manifests_with(w->s, af->ns, af->package, af->source_pkg, on_candidate, w);
-        if (rc != 0) {
-            w->rc = rc;
-            return rc;
-        }
+    if (w->n_advs == w->cap_advs) {
+        w->cap_advs = w->cap_advs ? w->cap_advs * 2 : 64;
+        w->advs = vg_xrealloc(w->advs, w->cap_advs * sizeof(*w->advs));
     }
-    if (w->n_cands > 1)
-        qsort(w->cands, w->n_cands, sizeof(*w->cands), cmp_str);
-    for (size_t i = 0; i < w->n_cands; i++) {
-        if (i > 0 && strcmp(w->cands[i], w->cands[i - 1]) == 0)
-            continue;
-        int rc = 0;
-        const vg_index_report *ix = cache_get(w->cache, w->cands[i], &rc);
-        if (rc != 0) {
-            w->rc = rc;
-            break;
-        }
-        if (!ix)
-            continue;
-        w->pairs++;
-        vg_vuln_report *vr = NULL;
-        vg_match_advisory(&vr, ix, a, &w->o->match);
-        if (vr->n_findings > 0) {
-            const vg_finding *best = &vr->findings[0];
-            for (size_t k = 1; k < vr->n_findings; k++)
-                if (vr->findings[k].severity > best->severity)
-                    best = &vr->findings[k];
-            if (w->n == w->cap) {
-                w->cap = w->cap ? w->cap * 2 : 64;
-                w->recs = vg_xrealloc(w->recs, w->cap * sizeof(*w->recs));
-            }
-            w->recs[w->n++] = (rec){vg_xstrdup(w->cands[i]), vg_xstrdup(a->id), w->which,
-                                    best->severity, summary_json(vr, best)};
-        }
-        vg_vuln_report_free(vr);
-    }
-    for (size_t i = 0; i < w->n_cands; i++)
-        free(w->cands[i]);
-    w->n_cands = 0;
+    copy_advisory(&w->advs[w->n_advs++], w->arena, a);
+    if (w->n_advs >= VG_NOTIFY_CHUNK_ADVISORIES || vg_arena_used(w->arena) >= VG_NOTIFY_CHUNK_BYTES)
+        w->rc = flush_chunk(w);
     return w->rc;
 }
 
@@ -287,27 +348,29 @@ int vg_notify_compute(vg_notify_result *out, vg_store *s, const vg_update_op *cu
     out->advisories_removed = d.n_removed;
     qsort(d.added, d.n_added, sizeof(*d.added), cmp_str);
     qsort(d.removed, d.n_removed, sizeof(*d.removed), cmp_str);
-    index_cache cache = {.o = o, .s = s};
-    walk w = {.s = s, .o = o, .cache = &cache};
+    walk w = {.s = s, .o = o, .arena = vg_arena_new(1 << 20)};
     if (d.n_added) {
         w.ids = d.added;
         w.n_ids = d.n_added;
         w.which = NEW;
         rc = vg_store_op_advisories(s, cur->id, on_advisory, &w);
+        if (rc == 0)
+            rc = w.rc ? w.rc : flush_chunk(&w);
     }
     if (rc == 0 && d.n_removed) {
         w.ids = d.removed;
         w.n_ids = d.n_removed;
         w.which = OLD;
         rc = vg_store_op_advisories(s, out->prev.id, on_advisory, &w);
+        if (rc == 0)
+            rc = w.rc ? w.rc : flush_chunk(&w);
     }
-    if (rc == 0)
-        rc = w.rc;
-    out->candidates = w.pairs;
-    while (cache.n)
-        cache_drop(&cache, cache.n - 1);
-    free(cache.e);
-    free(w.cands);
+    out->candidates = w.confirmed;
+    for (size_t i = 0; i < w.n_pairs; i++)
+        free(w.pairs[i].manifest);
+    free(w.pairs);
+    free(w.advs);
+    vg_arena_free(w.arena);
     vg_store_diff_dispose(&d);
     if (rc == 0 && w.n) {
         qsort(w.recs, w.n, sizeof(*w.recs), rec_cmp);

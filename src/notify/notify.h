@@ -19,8 +19,6 @@ typedef struct vg_notify_opts {
     bool full; /* one notification per (manifest, vulnerability); default: one per manifest
                   and reason, carrying its most severe vulnerability */
     vg_match_opts match;
-    size_t index_cache_entries; /* parsed IndexReports kept while computing: default 256 */
-    uint64_t index_cache_bytes; /* and their arena bytes: default 256 MiB */
 } vg_notify_opts;
 
 void vg_notify_opts_default(vg_notify_opts *o);

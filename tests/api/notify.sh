@@ -82,6 +82,10 @@ wait_ops() { # wait_ops N: until there are N alpine operations (30 s)
     [ "$(ops_count)" -ge "$1" ]
 }
 check "first updater run" wait_ops 1
+n=0
+until grep -q '"msg":"notifications"' "$work/N.log" || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+check "the first run of an updater notifies nothing" sh -c \
+    "grep '\"msg\":\"notifications\"' '$work/N.log' | grep -q '\"first_run\":\"yes\".*\"notifications\":0'"
 
 # Index every image through the server.
 for t in alpine plus test test2; do
