@@ -238,6 +238,19 @@ static int finding_cmp(const void *x, const void *y)
     return strcmp(a->id, b->id);
 }
 
+/* Moves the collected findings into the report's arena, in report order. */
+static void finish(vg_vuln_report *r, match_ctx *m)
+{
+    if (m->n)
+        qsort(m->items, m->n, sizeof(*m->items), finding_cmp);
+    r->findings = vg_arena_alloc(r->arena, (m->n ? m->n : 1) * sizeof(vg_finding));
+    if (m->n)
+        memcpy(r->findings, m->items, m->n * sizeof(vg_finding));
+    r->n_findings = m->n;
+    free(m->items);
+    m->items = NULL;
+}
+
 int vg_match(vg_vuln_report **out, vg_store *s, const vg_index_report *index,
              const vg_match_opts *o)
 {
@@ -275,13 +288,7 @@ int vg_match(vg_vuln_report **out, vg_store *s, const vg_index_report *index,
         vg_vuln_report_free(r);
         return rc;
     }
-    if (m.n)
-        qsort(m.items, m.n, sizeof(*m.items), finding_cmp);
-    r->findings = vg_arena_alloc(r->arena, (m.n ? m.n : 1) * sizeof(vg_finding));
-    if (m.n)
-        memcpy(r->findings, m.items, m.n * sizeof(vg_finding));
-    r->n_findings = m.n;
-    free(m.items);
+    finish(r, &m);
     *out = r;
     return 0;
 }
@@ -327,13 +334,7 @@ int vg_match_advisory(vg_vuln_report **out, const vg_index_report *index, const 
             m.n = before;
         }
     }
-    if (m.n)
-        qsort(m.items, m.n, sizeof(*m.items), finding_cmp);
-    r->findings = vg_arena_alloc(r->arena, (m.n ? m.n : 1) * sizeof(vg_finding));
-    if (m.n)
-        memcpy(r->findings, m.items, m.n * sizeof(vg_finding));
-    r->n_findings = m.n;
-    free(m.items);
+    finish(r, &m);
     *out = r;
     return 0;
 }
