@@ -161,8 +161,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_NOTE_PAGE] = "SELECT seq, manifest, reason, summary FROM notification "
                      "WHERE set_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
     [ST_SET_ACK] = "UPDATE notify_set SET acked = 1 WHERE id = ?1",
-    /* PENDING (1), due, and not leased (or the lease ran out). */
-    [ST_CLAIM_FIND] = "SELECT " SET_COLS " FROM notify_set WHERE delivery = 1 AND "
+    /* PENDING (1), due, not acknowledged, and not leased (or the lease ran out). */
+    [ST_CLAIM_FIND] = "SELECT " SET_COLS " FROM notify_set WHERE delivery = 1 AND acked = 0 AND "
                       "next_attempt <= ?1 AND lease_until <= ?1 ORDER BY created, rowid LIMIT 1",
     [ST_CLAIM_LEASE] = "UPDATE notify_set SET lease_owner = ?2, lease_until = ?3 WHERE id = ?1",
     /* From PENDING (1) or FAILED (3) only: DELIVERED stays, NONE is never delivered. */
