@@ -293,9 +293,9 @@ int vg_store_notify_ack(vg_store *s, const char *id);
  * (if any) has expired: sets its lease to `owner` until now + lease_s, so that no other
  * deliverer (thread, process or instance) takes it meanwhile. VG_ENOTFOUND when none is due.
  * A deliverer that dies leaves the lease to expire: the set is delivered again (at least
- * once). Acknowledged sets are not claimed: the client has already read them. `owner` is 1-127 printable ASCII bytes, lease_s
- * > 0 (VG_EINVAL otherwise). Atomic across threads and processes: SQLite takes its write lock
- * for the select-and-update. */
+ * once). Acknowledged sets are not claimed: the client has already read them. `owner` is 1-127
+ * printable ASCII bytes, lease_s > 0 (VG_EINVAL otherwise). Atomic across threads and processes:
+ * SQLite takes its write lock for the select-and-update. */
 int vg_store_delivery_claim(vg_notify_set *out, vg_store *s, int64_t now, const char *owner,
                             int64_t lease_s);
 /* Records the outcome of a claimed delivery: DELIVERED, or another attempt at next_attempt
