@@ -1591,7 +1591,7 @@ static void test_delivery_claim(void **state)
     vg_notify_set c = put_set(f, f->s, 2, true);
     assert_int_equal(vg_store_notify_ack(f->s, c.id), 0);
     claim_is(f->s, now + 100000, "w6", b.id); /* b's lease (from w5) ran out */
-    claim_is(f->s, now + 100001, "w7", NULL);  /* b is leased again; c is acknowledged */
+    claim_is(f->s, now + 100001, "w7", NULL); /* b is leased again; c is acknowledged */
 
     /* Given up: FAILED, with the error cut at 255 bytes but never inside a UTF-8 sequence. */
     char err[300];
