@@ -13,6 +13,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 #define SEED 0x5eed2024u    /* every pseudo-random choice derives from it and the index */
 #define ROUNDS 3            /* best of at most this many, for both timings, */
 #define ROUND_BUDGET_S 30.0 /* but no new round once this many seconds were spent */
+#define COMPUTE_LIMIT_S 600 /* a compute still running then is reported as unfinished */
 #define N_MAX 10000000ul    /* the most manifests accepted */
 #define LINE_MAX_BYTES 4096 /* a TSV line longer than this is an error */
 #define GENERATOR "bench_notify store v1" /* bump when the generated data changes */
@@ -572,6 +575,7 @@ static void ensure_store(const paths *p, const char *shared, unsigned long n)
 {
     if (meta_matches(p, n)) {
         printf("  store: reusing %s (built for N=%lu)\n", p->db.buf, n);
+        fflush(stdout);
         return;
     }
     printf("  store: building %s\n", p->db.buf);
@@ -598,6 +602,18 @@ static void ensure_store(const paths *p, const char *shared, unsigned long n)
 }
 
 /* ---- measuring ------------------------------------------------------------------------- */
+
+/* The line printed (from the SIGALRM handler) when a compute round passes COMPUTE_LIMIT_S. */
+static char limit_line[512];
+static size_t limit_len;
+
+static void on_limit(int sig)
+{
+    (void)sig;
+    ssize_t w = write(STDOUT_FILENO, limit_line, limit_len);
+    (void)w;
+    _exit(3);
+}
 
 /* A /proc/self/status field in KiB ("VmRSS", "VmHWM"), or -1. */
 static long proc_kib(const char *field)
@@ -716,9 +732,28 @@ int main(int argc, char **argv)
         spent += t;
     }
     long rss_before = proc_kib("VmRSS");
+    printf("  baseline: every stored IndexReport read and parsed: %.3f s (best of %d), %zu "
+           "packages\n",
+           t_base, base_rounds, base_pkgs);
+
+    int len =
+        snprintf(limit_line, sizeof(limit_line),
+                 "notify N=%lu affected=? compute>%ds baseline=%.3fs "
+                 "ratio(compute/baseline)>%.1f rss_before=%ldKiB: DID NOT FINISH, "
+                 "vg_notify_compute ran past the %d s limit\n",
+                 n, COMPUTE_LIMIT_S, t_base, COMPUTE_LIMIT_S / t_base, rss_before, COMPUTE_LIMIT_S);
+    limit_len = len > 0 ? (size_t)len : 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_limit;
+    if (sigaction(SIGALRM, &sa, NULL) != 0)
+        die("sigaction failed");
+    fflush(stdout); /* the handler writes past stdio */
 
     vg_notify_opts o;
     vg_notify_opts_default(&o);
+    printf("  compute: vg_notify_compute(op 2) with default options\n");
+    fflush(stdout);
     double t_comp = 0;
     vg_notify_result res = {0};
     int comp_rounds = 0;
@@ -726,7 +761,10 @@ int main(int argc, char **argv)
         if (comp_rounds > 0)
             vg_notify_result_dispose(&res);
         double t0 = now();
-        if ((rc = vg_notify_compute(&res, s, &op2, &o)) != 0)
+        alarm(COMPUTE_LIMIT_S);
+        rc = vg_notify_compute(&res, s, &op2, &o);
+        alarm(0);
+        if (rc != 0)
             die_vg("vg_notify_compute", rc);
         double t = now() - t0;
         if (comp_rounds++ == 0 || t < t_comp)
@@ -749,17 +787,23 @@ int main(int argc, char **argv)
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) != 0)
         die("getrusage failed");
-    printf("  diff: +%zu -%zu advisories; candidates confirmed: %zu (manifest, advisory) pairs; "
-           "baseline parsed %zu packages\n",
-           res.advisories_added, res.advisories_removed, res.candidates, base_pkgs);
-    printf("  RSS: %ld KiB before opening the store, %ld KiB before compute, %ld KiB after "
-           "(result held); peak %ld KiB (ru_maxrss: store open + baseline + compute)\n",
-           rss_open0, rss_before, rss_after, ru.ru_maxrss);
+    long hwm = proc_kib("VmHWM"); /* exact; ru_maxrss may trail it by a few pages */
+    long peak = hwm > ru.ru_maxrss ? hwm : ru.ru_maxrss;
+    size_t affected = res.manifests_added, confirmed = res.candidates;
+    printf("  diff: +%zu -%zu advisories; candidates confirmed: %zu (manifest, advisory) pairs\n",
+           res.advisories_added, res.advisories_removed, confirmed);
+    vg_notify_result_dispose(&res);
+    long rss_freed = proc_kib("VmRSS");
+    malloc_trim(0); /* what glibc keeps vs what is still allocated */
+    long rss_trimmed = proc_kib("VmRSS");
+    printf("  RSS: %ld KiB before opening the store, %ld KiB before compute, %ld KiB after it "
+           "(result held), %ld KiB once the result is freed, %ld KiB after malloc_trim; peak %ld "
+           "KiB (VmHWM %ld, ru_maxrss "
+           "%ld: store open + baseline + compute)\n",
+           rss_open0, rss_before, rss_after, rss_freed, rss_trimmed, peak, hwm, ru.ru_maxrss);
     printf("notify N=%lu affected=%zu compute=%.3fs baseline=%.3fs ratio(compute/baseline)=%.3f "
            "peak_rss=%ldKiB (best of %d and %d rounds)\n",
-           n, res.manifests_added, t_comp, t_base, t_comp / t_base, ru.ru_maxrss, comp_rounds,
-           base_rounds);
-    vg_notify_result_dispose(&res);
+           n, affected, t_comp, t_base, t_comp / t_base, peak, comp_rounds, base_rounds);
     vg_store_close(s);
     vg_strbuf_dispose(&p.db);
     vg_strbuf_dispose(&p.meta);

@@ -440,8 +440,10 @@ void vg_api_update_diff(vg_server *s, const vg_api_req *r, vg_api_resp *o)
         vg_store_diff d;
         rc = vg_store_diff_ops(&d, s->store, prev->id, cur->id);
         if (rc == 0) {
-            qsort(d.added, d.n_added, sizeof(*d.added), cmp_str);
-            qsort(d.removed, d.n_removed, sizeof(*d.removed), cmp_str);
+            if (d.n_added > 1)
+                qsort(d.added, d.n_added, sizeof(*d.added), cmp_str);
+            if (d.n_removed > 1)
+                qsort(d.removed, d.n_removed, sizeof(*d.removed), cmp_str);
             pick_ctx pa = {d.added, d.n_added, added}, pr = {d.removed, d.n_removed, removed};
             if (d.n_added)
                 rc = vg_store_op_advisories(s->store, cur->id, pick_cb, &pa);

@@ -120,8 +120,9 @@ typedef struct rec {
 
 /* Advisories are copied in chunks; their candidate (manifest, advisory) pairs are then
  * grouped by manifest, so that each candidate's IndexReport is read and parsed once per
- * chunk, whatever the number of advisories naming it. Both are capped: memory follows the
- * chunk, not the size of the diff or of the store. */
+ * chunk, whatever the number of advisories naming it. The working set (the chunk's
+ * advisories and pending pairs) is capped; the affected pairs found are kept to the end, as
+ * the net outcome per manifest needs them: that part grows with the result. */
 #define VG_NOTIFY_CHUNK_ADVISORIES 2000
 #define VG_NOTIFY_CHUNK_BYTES ((size_t)64 << 20)
 #define VG_NOTIFY_MAX_PAIRS ((size_t)1 << 20)
@@ -346,8 +347,10 @@ int vg_notify_compute(vg_notify_result *out, vg_store *s, const vg_update_op *cu
     }
     out->advisories_added = d.n_added;
     out->advisories_removed = d.n_removed;
-    qsort(d.added, d.n_added, sizeof(*d.added), cmp_str);
-    qsort(d.removed, d.n_removed, sizeof(*d.removed), cmp_str);
+    if (d.n_added > 1)
+        qsort(d.added, d.n_added, sizeof(*d.added), cmp_str);
+    if (d.n_removed > 1)
+        qsort(d.removed, d.n_removed, sizeof(*d.removed), cmp_str);
     walk w = {.s = s, .o = o, .arena = vg_arena_new(1 << 20)};
     if (d.n_added) {
         w.ids = d.added;
