@@ -173,6 +173,9 @@ void vg_api_updater_stop(vg_server *s);
 /* Whether http.listen parses (server.c). */
 int vg_serve_listen_check(const char *listen);
 
+/* Update operation refs and notification set ids: a UUID in its 36-character text form. */
+bool vg_api_uuid_ok(const char *s);
+
 /* Digest path parameters: "sha256:<64 hex>" or "sha512:<128 hex>". */
 bool vg_api_digest_ok(const char *d);
 

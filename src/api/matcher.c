@@ -381,20 +381,6 @@ static const vg_update_op *find_op(const vg_update_op *ops, size_t n, const char
     return NULL;
 }
 
-static bool uuid_ok(const char *s)
-{
-    if (strlen(s) != 36)
-        return false;
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? c != '-'
-                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return false;
-    }
-    return true;
-}
-
 void vg_api_update_diff(vg_server *s, const vg_api_req *r, vg_api_resp *o)
 {
     const char *prev_ref = vg_api_query(r, "prev"), *cur_ref = vg_api_query(r, "cur");
@@ -402,9 +388,9 @@ void vg_api_update_diff(vg_server *s, const vg_api_req *r, vg_api_resp *o)
         vg_api_error(o, 400, "\"cur\" query parameter is required");
         return;
     }
-    if (!uuid_ok(cur_ref) || (prev_ref && *prev_ref && !uuid_ok(prev_ref))) {
+    if (!vg_api_uuid_ok(cur_ref) || (prev_ref && *prev_ref && !vg_api_uuid_ok(prev_ref))) {
         vg_api_error(o, 400, "could not parse \"%s\" query parameter into a UUID",
-                     uuid_ok(cur_ref) ? "prev" : "cur");
+                     vg_api_uuid_ok(cur_ref) ? "prev" : "cur");
         return;
     }
     vg_update_op *ops = NULL;

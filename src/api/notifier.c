@@ -163,19 +163,6 @@ void vg_api_notifier_stop(vg_server *s)
 
 /* ---- routes -------------------------------------------------------------------------------- */
 
-static bool set_id_ok(const char *s)
-{
-    if (strlen(s) != 36)
-        return false;
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    }
-    return true;
-}
-
 typedef struct page_ctx {
     vg_strbuf *sb;
     const char *id;
@@ -193,7 +180,7 @@ static int on_notification(void *arg, uint64_t seq, const vg_notification *n)
 
 void vg_api_notification_get(vg_server *s, const vg_api_req *r, vg_api_resp *o)
 {
-    if (!set_id_ok(r->param)) {
+    if (!vg_api_uuid_ok(r->param)) {
         vg_api_error(o, 400, "malformed path: '%.80s' is not a notification id", r->param);
         return;
     }
@@ -248,7 +235,7 @@ void vg_api_notification_get(vg_server *s, const vg_api_req *r, vg_api_resp *o)
 
 void vg_api_notification_delete(vg_server *s, const vg_api_req *r, vg_api_resp *o)
 {
-    if (!set_id_ok(r->param)) {
+    if (!vg_api_uuid_ok(r->param)) {
         vg_api_error(o, 400, "malformed path: '%.80s' is not a notification id", r->param);
         return;
     }

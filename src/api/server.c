@@ -232,6 +232,20 @@ bool vg_api_digest_ok(const char *d)
     return p[hex] == '\0';
 }
 
+bool vg_api_uuid_ok(const char *s)
+{
+    if (strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-'
+                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return true;
+}
+
 /* ---- routes ----------------------------------------------------------------------------- */
 
 typedef void (*handler_fn)(vg_server *s, const vg_api_req *r, vg_api_resp *o);
