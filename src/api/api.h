@@ -30,6 +30,7 @@ typedef struct vg_serve_config {
     /* indexer */
     int64_t index_concurrency; /* index jobs at once; more get 429 */
     int64_t retry_after_ms;    /* the Retry-After of a 429 (rounded up to seconds) */
+    int64_t layer_claim_ms;    /* lease of a layer claim across instances */
     bool layers_insecure;      /* fetch layer URIs without TLS verification */
     char *layers_ca_file;      /* extra CA bundle for layer URIs */
     uint64_t max_layers;       /* per manifest */
@@ -47,6 +48,7 @@ typedef struct vg_serve_config {
     char **updaters;            /* which to run (default: all built in) */
     int64_t update_interval_ms; /* 0: never run on a schedule */
     bool update_on_start;       /* run once right after start */
+    int64_t leader_check_ms;    /* a non-leader retries leadership this often */
     char *feed_mirror;          /* as vigil update --mirror */
     /* notifier */
     char *webhook;                 /* receiver URL; unset: notifications are only kept */

@@ -66,6 +66,7 @@ bool vg_api_if_none_match(const vg_api_req *r, const char *etag);
 typedef struct vg_api_inflight {
     char digest[136];
     uint64_t owner; /* job id */
+    bool claimed;   /* holds the store's layer claim (vg_store_layer_claim) */
     struct vg_api_inflight *next;
 } vg_api_inflight;
 
@@ -83,13 +84,15 @@ typedef struct vg_server {
     vg_store *store;
     bool auth;
     vg_jwt_psk psk;
-    char state[72]; /* the indexer state: scanner-set version */
+    char state[72];    /* the indexer state: scanner-set version */
+    char instance[96]; /* "host:pid:random": owner of this instance's layer claims */
 
     /* metrics */
     vg_metrics *metrics;
     vg_metric *m_requests, *m_duration, *m_index_jobs, *m_index_running, *m_layers;
     vg_metric *m_updater_runs, *m_updater_seconds, *m_store_seconds, *m_report_cache;
     vg_metric *m_notifications, *m_deliveries, *m_delivery_lag;
+    vg_metric *m_leader, *m_layer_waits;
     char base_url[320]; /* what we listen on, for callback links */
 
     /* index jobs */
@@ -117,6 +120,9 @@ typedef struct vg_server {
     pthread_t deliverer;
     bool deliverer_started;
     pthread_cond_t notify_cv;
+
+    /* the dashboard's per-image summary cache (dashboard.c) */
+    struct vg_api_dash *dash;
 } vg_server;
 
 /* Store calls timed into vigil_store_duration_seconds{op}. */
@@ -165,6 +171,31 @@ int vg_api_notifier_start(vg_server *s);
 void vg_api_notifier_stop(vg_server *s);
 void vg_api_notification_get(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_notification_delete(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+
+/* The dashboard (dashboard.c): JSON routes under /dashboard/api/v1/ and the per-image summary
+ * cache they share, created by vg_api_dashboard_init before the listener starts and freed by
+ * vg_api_dashboard_dispose after it stops. */
+typedef struct vg_api_dash vg_api_dash;
+void vg_api_dashboard_init(vg_server *s);
+void vg_api_dashboard_dispose(vg_server *s);
+void vg_api_dash_config(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+void vg_api_dash_images(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+void vg_api_dash_image(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+void vg_api_dash_report(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+void vg_api_dash_vulnerability(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+void vg_api_dash_notifications(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+void vg_api_dash_history(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+/* Computes the dashboard totals (images, vulnerable images, by worst severity, with a fix) for
+ * the current data generation and stores them as its history point (vg_store_history_put).
+ * Matches every manifest not already summarized: call it after an update run has committed,
+ * from the updater thread. Errors are logged, not returned. Thread-safe. */
+void vg_api_history_record(vg_server *s);
+
+/* The dashboard's static assets (ui.c), embedded from src/api/ui/ at build time: GET /ui
+ * redirects to /ui/, GET /ui/ is index.html, GET /ui/NAME the others. No auth: they hold no
+ * data. */
+void vg_api_ui_redirect(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+void vg_api_ui_asset(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 
 /* The update scheduler thread (updater.c). */
 int vg_api_updater_start(vg_server *s);

@@ -31,11 +31,14 @@ const vg_conf_key vg_serve_config_keys[] = {
       "on SIGTERM, how long requests in flight may still take"),
     K("http.ready_file", VG_CONF_STRING, ready_file, 0, 0,
       "write the base URL here once listening"),
-    K("store.dsn", VG_CONF_STRING, db, 0, 0, "the store: a path or sqlite:PATH"),
+    K("store.dsn", VG_CONF_STRING, db, 0, 0,
+      "the store: a path, sqlite:PATH or postgres://... (pool_max_conns=N sizes the pool)"),
     K("indexer.max_concurrent", VG_CONF_INT, index_concurrency, 1, 1024,
       "index jobs at once; more get 429"),
     K("indexer.retry_after", VG_CONF_DURATION, retry_after_ms, 0, 0,
       "Retry-After of a 429 or 202 (whole seconds)"),
+    K("indexer.layer_claim", VG_CONF_DURATION, layer_claim_ms, 1000, (int64_t)24 * 3600 * 1000,
+      "lease of a layer claim: other instances wait this long at most for its result"),
     K("indexer.layers_insecure", VG_CONF_BOOL, layers_insecure, 0, 0,
       "fetch layer URIs without TLS verification"),
     K("indexer.layers_ca_file", VG_CONF_STRING, layers_ca_file, 0, 0,
@@ -61,6 +64,8 @@ const vg_conf_key vg_serve_config_keys[] = {
     K("updaters.interval", VG_CONF_DURATION, update_interval_ms, 0, INT64_MAX,
       "run the updaters this often (0: never)"),
     K("updaters.on_start", VG_CONF_BOOL, update_on_start, 0, 0, "run the updaters at start"),
+    K("updaters.leader_check", VG_CONF_DURATION, leader_check_ms, 100, (int64_t)3600 * 1000,
+      "how often an instance that is not the updater leader tries to become it"),
     K("updaters.mirror", VG_CONF_STRING, feed_mirror, 0, 0,
       "feed mirror (URL or directory), as vigil update --mirror"),
     K("notifier.webhook", VG_CONF_STRING, webhook, 0, 0,
@@ -101,6 +106,7 @@ void vg_serve_config_default(vg_serve_config *c)
     c->shutdown_timeout_ms = (int64_t)30 * 1000;
     c->index_concurrency = 2;
     c->retry_after_ms = (int64_t)5 * 1000;
+    c->layer_claim_ms = (int64_t)10 * 60 * 1000;
     c->max_layers = 256;
     c->max_layer_bytes = (uint64_t)32 << 30;
     c->max_file_bytes = (uint64_t)256 << 20;
@@ -109,6 +115,7 @@ void vg_serve_config_default(vg_serve_config *c)
     c->leeway_ms = (int64_t)60 * 1000;
     c->update_interval_ms = (int64_t)6 * 3600 * 1000;
     c->update_on_start = true;
+    c->leader_check_ms = (int64_t)10 * 1000;
     c->webhook_timeout_ms = (int64_t)10 * 1000;
     c->webhook_retry_base_ms = 1000;
     c->webhook_retry_max_ms = (int64_t)10 * 60 * 1000;

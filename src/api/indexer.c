@@ -2,7 +2,8 @@
  * it, GET/DELETE one IndexReport, bulk DELETE, and the indexer state. Index jobs are capped
  * (429 + Retry-After above index_concurrency); a layer already in the store is never fetched
  * again, and a layer two jobs need at once is indexed by one while the other waits for it
- * (the in-flight table below). A failed index is recorded as an IndexError report with its
+ * (the in-flight table below; across instances sharing a store, a layer claim in the store
+ * with a lease). A failed index is recorded as an IndexError report with its
  * reason, and posting the manifest again retries it. */
 #include "api_int.h"
 #include "image/image.h"
@@ -13,13 +14,17 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- the layer cache shared by concurrent jobs ----------------------------------------- */
+
+static void inflight_release(vg_server *s, uint64_t job, const char *digest);
 
 typedef struct job_cache {
     vg_server *s;
     uint64_t job;
-    size_t waited; /* layers another job was indexing when this one wanted them */
+    size_t waited;     /* layers another job was indexing when this one wanted them */
+    bool store_failed; /* a store call failed: the job's failure is the store's (503) */
 } job_cache;
 
 static vg_api_inflight *inflight_find(vg_server *s, const char *digest)
@@ -57,6 +62,42 @@ static int store_get(vg_server *s, const char *digest, vg_layer_result **out)
     return d.rc == 0 ? 0 : VG_ENOTFOUND;
 }
 
+/* Across instances sharing the store: claims the layer for this instance, or waits while
+ * another instance's claim runs, polling the store for its result. 0 with `*out` when that
+ * result arrived; VG_ENOTFOUND when this instance should index it (claim taken, or the other
+ * claim lapsed and this one took over); another code when the store failed. */
+static int claim_or_wait(vg_server *s, const char *digest, vg_layer_result **out, bool *claimed)
+{
+    const char *scanners = vg_index_scanners_version();
+    int64_t lease = (s->cfg->layer_claim_ms + 999) / 1000;
+    bool waited = false;
+    for (;;) {
+        bool got = false;
+        int rc = vg_store_layer_claim(&got, s->store, digest, scanners, s->instance,
+                                      (int64_t)time(NULL), lease);
+        if (rc != 0)
+            return rc;
+        if (got) {
+            *claimed = true;
+            if (waited) {
+                const char *l[] = {"expired"};
+                vg_metric_add(s->m_layer_waits, l, 1);
+            }
+            return VG_ENOTFOUND;
+        }
+        waited = true;
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+        if ((rc = store_get(s, digest, out)) != VG_ENOTFOUND) {
+            if (rc == 0) {
+                const char *l[] = {"reused"};
+                vg_metric_add(s->m_layer_waits, l, 1);
+            }
+            return rc;
+        }
+    }
+}
+
 static int cache_get(void *ctx, const char *digest, vg_layer_result **out)
 {
     job_cache *jc = ctx;
@@ -73,14 +114,17 @@ static int cache_get(void *ctx, const char *digest, vg_layer_result **out)
         if (waited)
             jc->waited++;
         int rc = store_get(s, digest, out);
-        if (rc != VG_ENOTFOUND)
+        if (rc != VG_ENOTFOUND) {
+            jc->store_failed = rc != 0;
             return rc;
+        }
         pthread_mutex_lock(&s->layer_mu);
         f = inflight_find(s, digest);
         if (f && f->owner != jc->job) { /* another job took it meanwhile: wait for it */
             pthread_mutex_unlock(&s->layer_mu);
             continue;
         }
+        bool mine = f != NULL;
         if (!f) {
             f = vg_xcalloc(1, sizeof(*f));
             snprintf(f->digest, sizeof(f->digest), "%s", digest);
@@ -89,23 +133,51 @@ static int cache_get(void *ctx, const char *digest, vg_layer_result **out)
             s->inflight = f;
         }
         pthread_mutex_unlock(&s->layer_mu);
-        return VG_ENOTFOUND;
+        if (mine)
+            return VG_ENOTFOUND;
+        /* This process's other jobs now wait on the mark; other instances see the claim. */
+        bool claimed = false;
+        rc = claim_or_wait(s, digest, out, &claimed);
+        if (claimed) {
+            pthread_mutex_lock(&s->layer_mu);
+            f->claimed = true;
+            pthread_mutex_unlock(&s->layer_mu);
+        }
+        if (rc != VG_ENOTFOUND) /* the other instance's result, or a store failure */
+            inflight_release(s, jc->job, digest);
+        if (rc != 0 && rc != VG_ENOTFOUND)
+            jc->store_failed = true;
+        return rc;
     }
 }
 
-/* Drops this job's in-flight marks (one digest, or all with NULL) and wakes the waiters. */
+/* Drops this job's in-flight marks (one digest, or all with NULL), ends their store claims
+ * and wakes the waiters. */
 static void inflight_release(vg_server *s, uint64_t job, const char *digest)
 {
+    vg_api_inflight *gone = NULL;
     pthread_mutex_lock(&s->layer_mu);
     for (vg_api_inflight **pp = &s->inflight; *pp;) {
         vg_api_inflight *f = *pp;
         if (f->owner == job && (!digest || strcmp(f->digest, digest) == 0)) {
             *pp = f->next;
-            free(f);
+            f->next = gone;
+            gone = f;
         } else {
             pp = &f->next;
         }
     }
+    pthread_mutex_unlock(&s->layer_mu);
+    while (gone) {
+        vg_api_inflight *f = gone;
+        gone = f->next;
+        /* A failed unclaim only leaves a claim to lapse: other instances wait out its lease. */
+        if (f->claimed &&
+            vg_store_layer_unclaim(s->store, f->digest, vg_index_scanners_version(), s->instance))
+            vg_error_clear();
+        free(f);
+    }
+    pthread_mutex_lock(&s->layer_mu);
     pthread_cond_broadcast(&s->layer_cv);
     pthread_mutex_unlock(&s->layer_mu);
 }
@@ -121,6 +193,7 @@ static int cache_put(void *ctx, const vg_layer_result *r)
         rc = vg_store_layer_put(jc->s->store, r->digest, vg_index_scanners_version(), sb.buf,
                                 sb.len);
         vg_api_store_observe(jc->s, "layer_put", vg_api_now() - t0);
+        jc->store_failed = rc != 0;
     }
     vg_strbuf_dispose(&sb);
     inflight_release(jc->s, jc->job, r->digest);
@@ -303,6 +376,22 @@ static void store_failed(vg_server *s, const char *hash, const char *reason)
 
 static const char *const indexreport_ct = "application/vnd.clair.indexreport.v1+json";
 
+/* A vigil extension: the client may say which repository the manifest is
+ * (X-Vigil-Repository: "registry:5000/app:1"; `vigil report` sends it), kept for the dashboard.
+ * A bad or surplus name is logged, never fails the index. */
+static void record_name(vg_server *s, const vg_api_req *r, const char *hash)
+{
+    const char *name = vg_api_header(r, "X-Vigil-Repository");
+    if (!name || !*name)
+        return;
+    if (vg_store_manifest_name(s->store, hash, name) != 0) {
+        vg_log_field f[] = {{.key = "manifest", .str = hash},
+                            {.key = "error", .str = vg_error_last()}};
+        vg_log_event(VG_LOG_WARN, "repository name not recorded", f, VG_ARRAY_LEN(f));
+        vg_error_clear();
+    }
+}
+
 static void set_ct(const vg_api_req *r, vg_api_resp *o, const char *vnd)
 {
     const char *accept = vg_api_header(r, "Accept");
@@ -340,6 +429,7 @@ void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
         goto out;
     }
     if (done) {
+        record_name(s, r, m.hash);
         const char *l[] = {"cached"};
         vg_metric_add(s->m_index_jobs, l, 1);
         set_ct(r, o, indexreport_ct);
@@ -367,7 +457,7 @@ void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
     vg_index_limits lim;
     vg_index_limits_default(&lim);
     lim.max_file_bytes = c->max_file_bytes;
-    job_cache jc = {s, atomic_fetch_add(&s->next_job, 1) + 1, 0};
+    job_cache jc = {s, atomic_fetch_add(&s->next_job, 1) + 1, 0, false};
     vg_layer_cache cache = {&jc, cache_get, cache_put};
     vg_image *img = NULL;
     vg_index_report *rep = NULL;
@@ -384,15 +474,15 @@ void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
     if (rc != 0) {
         char reason[2048];
         snprintf(reason, sizeof(reason), "%s", vg_error_last());
-        store_failed(s, m.hash, reason);
+        if (!jc.store_failed) /* a store outage is no verdict on the manifest */
+            store_failed(s, m.hash, reason);
         const char *l[] = {"failed"};
         vg_metric_add(s->m_index_jobs, l, 1);
         /* Content the server could not accept (a digest mismatch, a bad layer, a cap) is the
          * client's; a layer it could not fetch is upstream's. */
-        unsigned status = rc == VG_EINVAL || rc == VG_ETOOBIG ? 422 : 502;
-        vg_api_error(o, status,
-                     "indexing %s failed (recorded; POST the manifest again to retry): %s", m.hash,
-                     reason);
+        unsigned status = jc.store_failed ? 503 : rc == VG_EINVAL || rc == VG_ETOOBIG ? 422 : 502;
+        vg_api_error(o, status, "indexing %s failed (%s; POST the manifest again to retry): %s",
+                     m.hash, jc.store_failed ? "store unavailable" : "recorded", reason);
         goto out;
     }
     vg_strbuf sb;
@@ -408,6 +498,8 @@ void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
         free(keys);
         vg_api_store_observe(s, "manifest_put", vg_api_now() - t0);
     }
+    if (rc == 0)
+        record_name(s, r, m.hash);
     if (rc != 0) {
         vg_api_error(o, 503, "cannot record the index report: %s", vg_error_last());
     } else {

@@ -7,6 +7,7 @@
 #include "index/index.h"
 
 #include <microhttpd.h>
+#include <openssl/rand.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -262,6 +263,7 @@ typedef struct route {
 
 #define IDX "/indexer/api/v1/"
 #define MAT "/matcher/api/v1/"
+#define DSH "/dashboard/api/v1/"
 
 static const route routes[] = {
     {"POST", IDX "index_report", IDX "index_report", vg_api_index_report_post, false, true, true},
@@ -286,6 +288,19 @@ static const route routes[] = {
     {"GET", "/healthz", "/healthz", vg_api_healthz, false, false, false},
     {"GET", "/readyz", "/readyz", vg_api_readyz, false, false, false},
     {"GET", "/metrics", "/metrics", vg_api_metrics, false, false, false},
+    /* the dashboard: its JSON (dashboard.c) and its assets (ui.c, no auth: no data in them) */
+    {"GET", DSH "config", DSH "config", vg_api_dash_config, false, false, false},
+    {"GET", DSH "images", DSH "images", vg_api_dash_images, false, true, true},
+    {"GET", DSH "image/", DSH "image/{digest}", vg_api_dash_image, true, true, false},
+    {"GET", DSH "report/", DSH "report/{digest}", vg_api_dash_report, true, true, true},
+    {"GET", DSH "vulnerability/", DSH "vulnerability/{id}", vg_api_dash_vulnerability, true, true,
+     true},
+    {"GET", DSH "notifications", DSH "notifications", vg_api_dash_notifications, false, true,
+     false},
+    {"GET", DSH "history", DSH "history", vg_api_dash_history, false, true, true},
+    {"GET", "/ui", "/ui", vg_api_ui_redirect, false, false, false},
+    {"GET", "/ui/", "/ui/", vg_api_ui_asset, false, false, false},
+    {"GET", "/ui/", "/ui/{asset}", vg_api_ui_asset, true, false, false},
 };
 
 /* Whether `path` matches route `rt`; sets *param to the parameter segment. */
@@ -706,6 +721,13 @@ static void metrics_init(vg_server *s)
     s->m_delivery_lag = vg_metrics_histogram(s->metrics, "vigil_notification_delivery_lag_seconds",
                                              "from a set's creation to its delivery", NULL, 0, lag,
                                              VG_ARRAY_LEN(lag));
+    s->m_leader =
+        vg_metrics_gauge(s->metrics, "vigil_updater_leader",
+                         "1 while this instance leads the updaters (one per store)", NULL, 0);
+    s->m_layer_waits = vg_metrics_counter(s->metrics, "vigil_index_layer_waits_total",
+                                          "layers another instance was indexing: waited for its "
+                                          "result (reused) or for its claim to lapse (expired)",
+                                          res, 1);
     vg_metrics_gauge_func(s->metrics, "vigil_http_requests_in_flight", "requests being handled now",
                           inflight_requests, s);
     vg_metrics_gauge_func(s->metrics, "vigil_index_jobs_running", "index jobs running now",
@@ -743,6 +765,16 @@ int vg_serve_run(const vg_serve_config *c)
     vg_server *s = &srv;
     s->cfg = c;
     snprintf(s->state, sizeof(s->state), "%s", vg_index_scanners_version());
+    {
+        char host[64] = "host";
+        unsigned char rnd[4] = {0};
+        gethostname(host, sizeof(host) - 1);
+        host[sizeof(host) - 1] = '\0';
+        if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+            memset(rnd, 0, sizeof(rnd));
+        snprintf(s->instance, sizeof(s->instance), "%.60s:%ld:%02x%02x%02x%02x", host,
+                 (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
+    }
     pthread_mutex_init(&s->layer_mu, NULL);
     pthread_cond_init(&s->layer_cv, NULL);
     pthread_mutex_init(&s->cache_mu, NULL);
@@ -750,6 +782,7 @@ int vg_serve_run(const vg_serve_config *c)
     pthread_cond_init(&s->upd_cv, NULL);
     pthread_cond_init(&s->notify_cv, NULL);
     metrics_init(s);
+    vg_api_dashboard_init(s);
 
     char *key_pem = NULL, *cert_pem = NULL;
     struct MHD_Daemon *d = NULL;
@@ -875,6 +908,7 @@ out:
         _exit(0);
     }
     vg_api_report_cache_dispose(s);
+    vg_api_dashboard_dispose(s);
     vg_store_close(s->store);
     if (s->auth)
         vg_jwt_psk_dispose(&s->psk);

@@ -1,8 +1,8 @@
 /* updater.c — the update scheduler inside `vigil serve`: one thread that runs the configured
  * updaters once at start (updaters.on_start) and then every updaters.interval, into the same
- * store the API reads. A run of one updater failing is logged and counted and does not stop the
- * others. Readers keep serving the previous data until an update commits (the store's update
- * operations are atomic). */
+ * store the API reads. With several instances on one store only the leader runs them. A run of one
+ * updater failing is logged and counted and does not stop the others. Readers keep serving the
+ * previous data until an update commits (the store's update operations are atomic). */
 #include "api_int.h"
 #include "feed/feed.h"
 
@@ -42,6 +42,7 @@ static void run_one(vg_server *s, const char *name, const vg_feed_opts *fo)
     if (res.changed) {
         vg_api_report_cache_clear(s);
         vg_api_notify_after_update(s, &res.op);
+        vg_api_history_record(s);
     }
 }
 
@@ -69,36 +70,75 @@ static void run_all(vg_server *s)
     free(dsn);
 }
 
+/* Whether this instance leads the updaters now (logged when it changes). */
+static bool leading(vg_server *s, bool was)
+{
+    bool lead = false;
+    if (vg_store_leader(&lead, s->store, "updaters") != 0) {
+        vg_log_field f[] = {{.key = "error", .str = vg_error_last()}};
+        vg_log_event(VG_LOG_WARN, "updater leadership check failed", f, VG_ARRAY_LEN(f));
+        lead = false;
+    }
+    if (lead != was) {
+        vg_log_field f[] = {{.key = "leader", .num = lead, .is_num = true}};
+        vg_log_event(VG_LOG_INFO, lead ? "updater leadership taken" : "updater leadership lost", f,
+                     VG_ARRAY_LEN(f));
+    }
+    vg_metric_set(s->m_leader, NULL, lead ? 1 : 0);
+    return lead;
+}
+
+/* Sleeps until `until` (monotonic seconds) or stop; true when stopping. */
+static bool wait_until(vg_server *s, double until)
+{
+    pthread_mutex_lock(&s->upd_mu);
+    while (!s->stopping) {
+        double left = until - vg_api_now();
+        if (left <= 0)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = (int64_t)(left * 1e9) + ts.tv_nsec;
+        ts.tv_sec += (time_t)(ns / 1000000000L);
+        ts.tv_nsec = (long)(ns % 1000000000L);
+        pthread_cond_timedwait(&s->upd_cv, &s->upd_mu, &ts);
+    }
+    bool stop = s->stopping;
+    pthread_mutex_unlock(&s->upd_mu);
+    return stop;
+}
+
+/* The schedule: only the leader (vg_store_leader "updaters": one instance among all sharing
+ * the store) runs; the others retry leadership every updaters.leader_check, and one that takes
+ * over runs at once, then every updaters.interval. */
 static void *updater_main(void *arg)
 {
     vg_server *s = arg;
     const vg_serve_config *c = s->cfg;
-    bool first = true;
+    double interval = (double)c->update_interval_ms / 1000.0;
+    double check = (double)c->leader_check_ms / 1000.0;
+    double next = vg_api_now() + (c->update_on_start ? 0 : interval);
+    bool lead = false, first = true, ran = false;
     for (;;) {
-        pthread_mutex_lock(&s->upd_mu);
-        if (!(first && c->update_on_start)) {
-            if (c->update_interval_ms <= 0) {
-                pthread_mutex_unlock(&s->upd_mu);
-                break;
-            }
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += c->update_interval_ms / 1000;
-            until.tv_nsec += (c->update_interval_ms % 1000) * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            while (!s->stopping &&
-                   pthread_cond_timedwait(&s->upd_cv, &s->upd_mu, &until) != ETIMEDOUT)
-                ;
-        }
-        bool stop = s->stopping;
-        pthread_mutex_unlock(&s->upd_mu);
-        if (stop)
-            break;
+        bool was = lead;
+        lead = leading(s, was);
+        if (lead && !was && !first)
+            next = vg_api_now(); /* took over from a leader that is gone */
         first = false;
-        run_all(s);
+        if (lead && vg_api_now() >= next) {
+            run_all(s);
+            ran = true;
+            next = vg_api_now() + interval;
+            if (interval <= 0)
+                break; /* on_start only */
+        }
+        if (ran && interval <= 0)
+            break;
+        double until = lead ? next : vg_api_now() + check;
+        if (lead && until > vg_api_now() + check)
+            until = vg_api_now() + check; /* keep checking: the lock may be lost */
+        if (wait_until(s, until))
+            break;
     }
     return NULL;
 }

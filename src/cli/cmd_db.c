@@ -1,6 +1,8 @@
-/* cmd_db.c — `vigil db status|export FILE|import FILE`: what the store holds per updater, and
- * the offline bundle that moves the newest data to an air-gapped site. A thin surface over
- * store.h; every subcommand takes --db PATH (else $VIGIL_DB, else ~/.cache/vigil/vigil.db). */
+/* cmd_db.c — `vigil db status|migrate|export FILE|import FILE|copy`: what the store holds per
+ * updater, schema migrations, the offline bundle that moves the newest data to an air-gapped
+ * site, and the copy that moves a whole deployment from one backend to another (SQLite to
+ * PostgreSQL). A thin surface over store.h; every subcommand but copy takes --db DSN (else
+ * $VIGIL_DB, else ~/.cache/vigil/vigil.db). */
 #include "cli.h"
 #include "store/store.h"
 
@@ -11,18 +13,40 @@
 #include <time.h>
 
 static const char db_usage[] =
-    "usage: vigil db [--db PATH] status [--format table|json]\n"
-    "       vigil db [--db PATH] export FILE [--source NAME[,NAME...]]\n"
-    "       vigil db [--db PATH] import FILE\n"
+    "usage: vigil db [--db DSN] status [--format table|json]\n"
+    "       vigil db [--db DSN] migrate\n"
+    "       vigil db [--db DSN] export FILE [--source NAME[,NAME...]]\n"
+    "       vigil db [--db DSN] import FILE\n"
+    "       vigil db copy --from DSN --to DSN\n"
     "\n"
     "status   per updater: last run, age, operations kept, advisories in the newest one\n"
+    "migrate  apply pending schema migrations (opening a store also does) and print the\n"
+    "         schema version\n"
     "export   write the newest operation of each updater (or of --source) to a bundle\n"
     "         (gzip'd JSON lines; FILE '-' is stdout)\n"
     "import   load a bundle (FILE '-' is stdin); an operation already present is skipped,\n"
     "         and one older than the updater's newest local operation never replaces it\n"
+    "copy     copy everything (update operations, advisories, layer results, manifests,\n"
+    "         notification sets, history) from one store to another, e.g.\n"
+    "         --from sqlite:/var/lib/vigil/vigil.db --to postgres://vigil@db/vigil;\n"
+    "         operations already in the destination are skipped, so it can be re-run\n"
     "\n"
     "Options:\n"
-    "  --db PATH             the database (default $VIGIL_DB, else ~/.cache/vigil/vigil.db)\n";
+    "  --db DSN              the database: a SQLite path (sqlite:PATH) or a postgres:// URI\n"
+    "                        (default $VIGIL_DB, else ~/.cache/vigil/vigil.db)\n";
+
+/* The DSN for display: a password in a URI ("://user:secret@") is masked. */
+static void print_dsn(FILE *o, const char *dsn)
+{
+    const char *scheme = strstr(dsn, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (!colon) {
+        fputs(dsn, o);
+        return;
+    }
+    fprintf(o, "%.*s:***%s", (int)(colon - dsn), dsn, at);
+}
 
 /* "2024-05-01 12:00:00 UTC" */
 static void fmt_date(char *buf, size_t size, int64_t t)
@@ -99,13 +123,23 @@ static int db_status(vg_store *s, const char *dsn, const char *format)
     free(ops);
     json_array_sort_by_updater(list);
     if (strcmp(format, "json") == 0) {
-        json_t *root =
-            json_pack("{s:s, s:i, s:o}", "database", dsn, "schema", version, "updaters", list);
+        char *shown = NULL;
+        size_t shown_len = 0;
+        FILE *m = open_memstream(&shown, &shown_len);
+        if (m) {
+            print_dsn(m, dsn);
+            fclose(m);
+        }
+        json_t *root = json_pack("{s:s, s:i, s:o}", "database", shown ? shown : "", "schema",
+                                 version, "updaters", list);
+        free(shown);
         json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
         fputc('\n', stdout);
         json_decref(root);
     } else {
-        printf("database: %s (schema %d)\n", dsn, version);
+        fputs("database: ", stdout);
+        print_dsn(stdout, dsn);
+        printf(" (schema %d)\n", version);
         if (json_array_size(list) == 0)
             printf("no update operations yet (run vigil update, or vigil db import)\n");
         else
@@ -208,8 +242,41 @@ static int db_import(vg_store *s, const char *file)
     return fflush(stdout) == 0 ? VG_EXIT_OK : VG_EXIT_ERROR;
 }
 
+static int db_migrate(vg_store *s, const char *dsn)
+{
+    int version = 0, latest = 0;
+    if (vg_store_schema_version(&version, &latest, s) != 0)
+        return vg_cli_fail("db migrate");
+    fputs("database: ", stdout);
+    print_dsn(stdout, dsn);
+    printf(": schema %d of %d, up to date\n", version, latest);
+    return fflush(stdout) == 0 ? VG_EXIT_OK : VG_EXIT_ERROR;
+}
+
+static int db_copy(const char *from, const char *to)
+{
+    vg_store *src = NULL, *dst = NULL;
+    if (vg_store_open(&src, from) != 0)
+        return vg_cli_fail("db copy: --from");
+    if (vg_store_open(&dst, to) != 0) {
+        vg_store_close(src);
+        return vg_cli_fail("db copy: --to");
+    }
+    vg_store_copy_stats st;
+    int rc = vg_store_copy(&st, dst, src);
+    printf("copied %zu update operations (%zu already present), %zu layer results, %zu "
+           "manifests, %zu notification sets, %zu history points\n",
+           st.ops, st.ops_skipped, st.layers, st.manifests, st.notify_sets, st.history);
+    vg_store_close(dst);
+    vg_store_close(src);
+    if (rc != 0)
+        return vg_cli_fail("db copy");
+    return fflush(stdout) == 0 ? VG_EXIT_OK : VG_EXIT_ERROR;
+}
+
 int vg_cmd_db(int argc, char **argv)
 {
+    const char *from = NULL, *to = NULL;
     const char *db = NULL, *sub = NULL, *file = NULL, *format = "table", *sources = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -223,6 +290,10 @@ int vg_cmd_db(int argc, char **argv)
             format = argv[++i];
         } else if (strcmp(a, "--source") == 0 && has_val) {
             sources = argv[++i];
+        } else if (strcmp(a, "--from") == 0 && has_val) {
+            from = argv[++i];
+        } else if (strcmp(a, "--to") == 0 && has_val) {
+            to = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "vigil db: unknown option or missing value '%s'\n%s", a, db_usage);
             return VG_EXIT_USAGE;
@@ -235,7 +306,20 @@ int vg_cmd_db(int argc, char **argv)
             return VG_EXIT_USAGE;
         }
     }
-    bool status = sub && strcmp(sub, "status") == 0;
+    if (sub && strcmp(sub, "copy") == 0) {
+        if (!from || !to || file || db) {
+            fprintf(stderr, "vigil db copy: give --from DSN and --to DSN (and nothing else)\n%s",
+                    db_usage);
+            return VG_EXIT_USAGE;
+        }
+        return db_copy(from, to);
+    }
+    if (from || to) {
+        fprintf(stderr, "vigil db: --from and --to are for copy\n%s", db_usage);
+        return VG_EXIT_USAGE;
+    }
+    bool migrate = sub && strcmp(sub, "migrate") == 0;
+    bool status = sub && (strcmp(sub, "status") == 0 || migrate);
     bool exp = sub && strcmp(sub, "export") == 0;
     bool imp = sub && strcmp(sub, "import") == 0;
     if ((!status && !exp && !imp) || (status && file) || (!status && !file) ||
@@ -250,6 +334,8 @@ int vg_cmd_db(int argc, char **argv)
     int rc;
     if (vg_store_open(&s, dsn) != 0)
         rc = vg_cli_fail("db");
+    else if (migrate)
+        rc = db_migrate(s, dsn);
     else if (status)
         rc = db_status(s, dsn, format);
     else if (exp)

@@ -65,6 +65,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 typedef struct client {
     const char *server;
     char *auth; /* "Authorization: Bearer ..." or NULL */
+    char *repo; /* "X-Vigil-Repository: REF" on the index POST, or NULL */
     bool insecure;
     const char *ca_file;
 } client;
@@ -86,6 +87,8 @@ static int http(http_resp *out, const client *c, const char *method, const char 
         hdr = curl_slist_append(hdr, "Content-Type: application/vnd.clair.manifest.v1+json");
     if (c->auth)
         hdr = curl_slist_append(hdr, c->auth);
+    if (body && c->repo)
+        hdr = curl_slist_append(hdr, c->repo);
     curl_easy_setopt(h, CURLOPT_URL, url.buf);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
@@ -329,6 +332,16 @@ int vg_cmd_report(int argc, char **argv)
     if (is_digest(ref)) {
         hash = vg_xstrdup(ref);
     } else {
+        /* The image reference names the manifest on the server's dashboard. */
+        bool printable = strlen(ref) <= 255;
+        for (const char *p = ref; printable && *p; p++)
+            printable = *p >= 0x20 && *p < 0x7f;
+        if (printable) {
+            vg_strbuf a;
+            vg_strbuf_init(&a, 512);
+            vg_strbuf_printf(&a, "X-Vigil-Repository: %s", ref);
+            c.repo = vg_strbuf_detach(&a);
+        }
         if (build_manifest(&manifest, &hash, ref, &io.opts) != 0 ||
             index_manifest(&c, manifest, deadline) != 0) {
             status = vg_cli_fail(ref);
@@ -354,6 +367,7 @@ out:
     free(manifest);
     free(hash);
     free(c.auth);
+    free(c.repo);
     vg_cli_output_dispose(&out);
     vg_cli_image_opts_dispose(&io);
     return status;

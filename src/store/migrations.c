@@ -96,6 +96,27 @@ const char *const vg__sqlite_migrations[] = {
     "    summary TEXT NOT NULL,            -- JSON object\n"
     "    PRIMARY KEY (set_id, seq)\n"
     ") WITHOUT ROWID;\n",
+    /* 4: scale-out and the dashboard: repository names per manifest (no foreign key: the
+     * REPLACE of a re-index must keep them; manifest delete removes them), one point of the
+     * vulnerable-image history per data generation, and layer claims (one indexer per layer
+     * across instances, with a lease). */
+    "CREATE TABLE manifest_name (\n"
+    "    manifest TEXT NOT NULL,\n"
+    "    name TEXT NOT NULL,\n"
+    "    PRIMARY KEY (manifest, name)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE history (\n"
+    "    generation INTEGER PRIMARY KEY,   -- vg_store_generation when taken\n"
+    "    date INTEGER NOT NULL,            -- unix seconds\n"
+    "    summary TEXT NOT NULL             -- JSON object\n"
+    ");\n"
+    "CREATE TABLE layer_claim (\n"
+    "    digest TEXT NOT NULL,\n"
+    "    scanners TEXT NOT NULL,\n"
+    "    owner TEXT NOT NULL,\n"
+    "    until INTEGER NOT NULL,           -- unix seconds\n"
+    "    PRIMARY KEY (digest, scanners)\n"
+    ") WITHOUT ROWID;\n",
 };
 
 const int vg__sqlite_n_migrations = (int)VG_ARRAY_LEN(vg__sqlite_migrations);

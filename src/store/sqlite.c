@@ -82,6 +82,18 @@ enum stmt_id {
     ST_DELIVERY_STATE,
     ST_SET_GC_VICTIM,
     ST_SET_DEL,
+    ST_MANIFEST_LIST,
+    ST_NAME_EXISTS,
+    ST_NAME_COUNT,
+    ST_NAME_PUT,
+    ST_NAME_DEL,
+    ST_MANIFEST_LAYERS,
+    ST_MANIFEST_KEYS,
+    ST_LAYER_LIST,
+    ST_HISTORY_PUT,
+    ST_HISTORY_LIST,
+    ST_LAYER_CLAIM,
+    ST_LAYER_UNCLAIM,
     ST__COUNT
 };
 
@@ -173,6 +185,30 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SET_GC_VICTIM] = "SELECT id FROM notify_set WHERE acked = 1 OR created < ?1 "
                          "ORDER BY created, rowid LIMIT 1",
     [ST_SET_DEL] = "DELETE FROM notify_set WHERE id = ?1",
+    [ST_MANIFEST_LIST] = "SELECT m.hash, m.indexed, (SELECT group_concat(name, char(10)) FROM "
+                         "(SELECT name FROM manifest_name WHERE manifest = m.hash ORDER BY name)) "
+                         "FROM manifest m WHERE m.hash > ?1 ORDER BY m.hash LIMIT ?2",
+    [ST_NAME_EXISTS] = "SELECT (SELECT count(*) FROM manifest WHERE hash = ?1), "
+                       "(SELECT count(*) FROM manifest_name WHERE manifest = ?1 AND name = ?2)",
+    [ST_NAME_COUNT] = "SELECT count(*) FROM manifest_name WHERE manifest = ?1",
+    [ST_NAME_PUT] = "INSERT OR IGNORE INTO manifest_name (manifest, name) VALUES (?1, ?2)",
+    [ST_NAME_DEL] = "DELETE FROM manifest_name WHERE manifest = ?1",
+    [ST_MANIFEST_LAYERS] = "SELECT layer FROM manifest_layer WHERE manifest = ?1 ORDER BY idx",
+    [ST_MANIFEST_KEYS] = "SELECT ns, package, source_pkg FROM manifest_pkg WHERE manifest = ?1 "
+                         "ORDER BY ns, package, source_pkg",
+    [ST_LAYER_LIST] = "SELECT digest, scanners, body FROM layer_result WHERE (digest, scanners) > "
+                      "(?1, ?2) ORDER BY digest, scanners LIMIT ?3",
+    [ST_HISTORY_PUT] = "INSERT OR REPLACE INTO history (generation, date, summary) "
+                       "VALUES (?1, ?2, ?3)",
+    [ST_HISTORY_LIST] = "SELECT generation, date, summary FROM history ORDER BY generation DESC "
+                        "LIMIT ?1",
+    /* Taken when free, expired, or already ours (a renewal); no row changed: someone else's. */
+    [ST_LAYER_CLAIM] = "INSERT INTO layer_claim (digest, scanners, owner, until) "
+                       "VALUES (?1, ?2, ?3, ?5) ON CONFLICT (digest, scanners) DO UPDATE SET "
+                       "owner = excluded.owner, until = excluded.until "
+                       "WHERE layer_claim.owner = excluded.owner OR layer_claim.until <= ?4",
+    [ST_LAYER_UNCLAIM] = "DELETE FROM layer_claim WHERE digest = ?1 AND scanners = ?2 "
+                         "AND owner = ?3",
 };
 
 /* ---- handle, pool, errors ------------------------------------------------------------ */
@@ -187,7 +223,8 @@ typedef struct sq_store {
     vg_store base;
     char *path;
     char *lock_path;
-    pthread_mutex_t mu; /* guards the idle list */
+    pthread_mutex_t mu; /* guards the idle list and the leader lock */
+    int leader_fd;      /* "<db>-leader", open while a leader lock is held; -1 */
     conn *idle;
     unsigned n_idle;
 } sq_store;
@@ -507,6 +544,8 @@ static void sq_close(vg_store *base)
         s->idle = c->next;
         conn_close(c);
     }
+    if (s->leader_fd >= 0)
+        close(s->leader_fd);
     pthread_mutex_destroy(&s->mu);
     free(s->path);
     free(s->lock_path);
@@ -522,6 +561,7 @@ int vg__sqlite_open(vg_store **out, const char *path)
     vg_strbuf_init(&sb, 0);
     vg_strbuf_printf(&sb, "%s-lock", path);
     s->lock_path = vg_strbuf_detach(&sb);
+    s->leader_fd = -1;
     pthread_mutex_init(&s->mu, NULL);
     int rc = 0;
     conn *c = conn_get(s, &rc);
@@ -1425,13 +1465,26 @@ static int sq_manifest_delete(bool *deleted, vg_store *base, const char *hash)
     int rc = 0;
     *deleted = false;
     conn *c = conn_get(s, &rc);
-    sqlite3_stmt *st = c ? stmt(s, c, ST_MANIFEST_DEL, &rc) : NULL;
+    if (!c)
+        return rc;
+    if ((rc = run_id(s, c, ST_BEGIN_IMMEDIATE, "begin")) != 0) {
+        conn_put(s, c);
+        return rc;
+    }
+    sqlite3_stmt *st = stmt(s, c, ST_MANIFEST_DEL, &rc);
     if (st) {
         sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
         rc = run(s, c, st, "delete a manifest");
         if (rc == 0)
             *deleted = sqlite3_changes(c->db) > 0;
     }
+    if (rc == 0 && (st = stmt(s, c, ST_NAME_DEL, &rc)) != NULL) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "delete a manifest's names");
+    }
+    rc = rc ? rollback(s, c, rc) : run_id(s, c, ST_COMMIT, "commit");
+    if (rc != 0)
+        *deleted = false;
     conn_put(s, c);
     return rc;
 }
@@ -1796,6 +1849,264 @@ static int sq_notify_gc(size_t *deleted, vg_store *base, int64_t cutoff, size_t 
     return rc;
 }
 
+/* ---- scale-out, copy and the dashboard (migration 4) --------------------------------- */
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? (const char *)t : "";
+}
+
+static int sq_manifest_list(vg_store *base, const char *after, size_t limit,
+                            vg_store_manifest_info_cb cb, void *ctx)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0, r = SQLITE_DONE;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_MANIFEST_LIST, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (int64_t)limit);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            vg_store_manifest_info m = {col_text(st, 0), sqlite3_column_int64(st, 1),
+                                        col_text(st, 2)};
+            if ((rc = cb(ctx, &m)) != 0)
+                break;
+        }
+        if (rc == 0 && r != SQLITE_DONE && r != SQLITE_ROW)
+            rc = db_fail(s, c, r, "list manifests");
+        done(st);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+/* Inside the write transaction: VG_ENOTFOUND / VG_ETOOBIG, or the name added (or present). */
+static int name_locked(const sq_store *s, conn *c, const char *hash, const char *name)
+{
+    int rc = 0;
+    sqlite3_stmt *st = stmt(s, c, ST_NAME_EXISTS, &rc);
+    if (!st)
+        return rc;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    int64_t manifests = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t present = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    done(st);
+    if (r != SQLITE_ROW)
+        return db_fail(s, c, r, "read a manifest");
+    if (!manifests)
+        return vg_error_set(VG_ENOTFOUND, "manifest %.140s not in the store", hash);
+    if (present)
+        return 0;
+    int64_t n = 0;
+    if ((st = stmt(s, c, ST_NAME_COUNT, &rc)) == NULL)
+        return rc;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    r = sqlite3_step(st);
+    n = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    if (r != SQLITE_ROW)
+        return db_fail(s, c, r, "count a manifest's names");
+    if (n >= VG_STORE_NAMES_PER_MANIFEST)
+        return vg_error_set(VG_ETOOBIG, "store: manifest %.140s already has %d names", hash,
+                            VG_STORE_NAMES_PER_MANIFEST);
+    if ((st = stmt(s, c, ST_NAME_PUT, &rc)) == NULL)
+        return rc;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    return run(s, c, st, "name a manifest");
+}
+
+static int sq_manifest_name(vg_store *base, const char *hash, const char *name)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    if (!c)
+        return rc;
+    if ((rc = run_id(s, c, ST_BEGIN_IMMEDIATE, "begin")) == 0) {
+        rc = name_locked(s, c, hash, name);
+        rc = rc ? rollback(s, c, rc) : run_id(s, c, ST_COMMIT, "commit");
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_manifest_layers(vg_store *base, const char *hash, vg_store_manifest_cb cb, void *ctx)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0, r = SQLITE_DONE;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_MANIFEST_LAYERS, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW)
+            if ((rc = cb(ctx, col_text(st, 0))) != 0)
+                break;
+        if (rc == 0 && r != SQLITE_DONE && r != SQLITE_ROW)
+            rc = db_fail(s, c, r, "read a manifest's layers");
+        done(st);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_manifest_keys(vg_store *base, const char *hash, vg__key_cb cb, void *ctx)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0, r = SQLITE_DONE;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_MANIFEST_KEYS, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            vg_store_pkg_key k = {col_text(st, 0), col_text(st, 1), sqlite3_column_int(st, 2) != 0};
+            if ((rc = cb(ctx, &k)) != 0)
+                break;
+        }
+        if (rc == 0 && r != SQLITE_DONE && r != SQLITE_ROW)
+            rc = db_fail(s, c, r, "read a manifest's package keys");
+        done(st);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_layer_list(vg_store *base, const char *after_digest, const char *after_scanners,
+                         size_t limit, vg__layer_cb cb, void *ctx)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0, r = SQLITE_DONE;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_LAYER_LIST, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, after_digest, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, after_scanners, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (int64_t)limit);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *body = col_text(st, 2);
+            if ((rc = cb(ctx, col_text(st, 0), col_text(st, 1), body,
+                         (size_t)sqlite3_column_bytes(st, 2))) != 0)
+                break;
+        }
+        if (rc == 0 && r != SQLITE_DONE && r != SQLITE_ROW)
+            rc = db_fail(s, c, r, "list layer results");
+        done(st);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_history_put(vg_store *base, int64_t generation, int64_t date, const char *summary)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_HISTORY_PUT, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, generation);
+        sqlite3_bind_int64(st, 2, date);
+        sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "store a history point");
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_history_list(vg_store *base, size_t limit, vg_store_history_cb cb, void *ctx)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0, r = SQLITE_DONE;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_HISTORY_LIST, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, (int64_t)limit);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW)
+            if ((rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                         col_text(st, 2))) != 0)
+                break;
+        if (rc == 0 && r != SQLITE_DONE && r != SQLITE_ROW)
+            rc = db_fail(s, c, r, "read the history");
+        done(st);
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+/* Leadership on SQLite: an OFD write lock on one byte (hashed from the role) of "<db>-leader",
+ * whose fd the handle keeps. Other handles, in this process or another, fail to take it until
+ * this one closes (or its process dies). A separate file from "<db>-lock", because closing an
+ * updater-lock fd must never touch it. */
+static int sq_leader(bool *leader, vg_store *base, const char *role)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    pthread_mutex_lock(&s->mu);
+    if (s->leader_fd < 0) {
+        vg_strbuf sb;
+        vg_strbuf_init(&sb, 0);
+        vg_strbuf_printf(&sb, "%s-leader", s->path);
+        s->leader_fd = open(sb.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (s->leader_fd < 0)
+            rc = vg_error_set(VG_EIO, "store: cannot open %s: %s", sb.buf, strerror(errno));
+        vg_strbuf_dispose(&sb);
+    }
+    if (rc == 0) {
+        struct flock fl = {0};
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        fl.l_start = lock_slot(role);
+        fl.l_len = 1;
+        if (fcntl(s->leader_fd, F_OFD_SETLK, &fl) == 0)
+            *leader = true; /* taken, or already ours (a lock on our own fd is re-granted) */
+        else if (errno == EAGAIN || errno == EACCES)
+            *leader = false;
+        else
+            rc = vg_error_set(VG_EIO, "store: cannot lock %s-leader: %s", s->path, strerror(errno));
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static int sq_layer_claim(bool *claimed, vg_store *base, const char *digest, const char *scanners,
+                          const char *owner, int64_t now, int64_t until)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_LAYER_CLAIM, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, scanners, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, now);
+        sqlite3_bind_int64(st, 5, until);
+        if ((rc = run(s, c, st, "claim a layer")) == 0)
+            *claimed = sqlite3_changes(c->db) > 0;
+    }
+    conn_put(s, c);
+    return rc;
+}
+
+static int sq_layer_unclaim(vg_store *base, const char *digest, const char *scanners,
+                            const char *owner)
+{
+    sq_store *s = (sq_store *)base;
+    int rc = 0;
+    conn *c = conn_get(s, &rc);
+    sqlite3_stmt *st = c ? stmt(s, c, ST_LAYER_UNCLAIM, &rc) : NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, scanners, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
+        rc = run(s, c, st, "release a layer claim");
+    }
+    conn_put(s, c);
+    return rc;
+}
+
 static const vg_store_backend sqlite_backend = {
     .name = "sqlite",
     .close = sq_close,
@@ -1828,4 +2139,14 @@ static const vg_store_backend sqlite_backend = {
     .delivery_claim = sq_delivery_claim,
     .delivery_done = sq_delivery_done,
     .notify_gc = sq_notify_gc,
+    .manifest_list = sq_manifest_list,
+    .manifest_name = sq_manifest_name,
+    .manifest_layers = sq_manifest_layers,
+    .manifest_keys = sq_manifest_keys,
+    .layer_list = sq_layer_list,
+    .history_put = sq_history_put,
+    .history_list = sq_history_list,
+    .leader = sq_leader,
+    .layer_claim = sq_layer_claim,
+    .layer_unclaim = sq_layer_unclaim,
 };

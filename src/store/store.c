@@ -11,15 +11,50 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* The pool cap rides in the URI as pgx's `pool_max_conns=N` (the name Clair's connection
+ * strings use); it is taken out before libpq, which rejects parameters it does not know. */
+#define VG_STORE_POOL_MAX 256
+
+static int open_postgres(vg_store **out, const char *dsn)
+{
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, 8192);
+    unsigned pool = 0;
+    const char *q = strchr(dsn, '?');
+    vg_strbuf_append(&sb, dsn, q ? (size_t)(q - dsn) : strlen(dsn));
+    char sep = '?';
+    int rc = 0;
+    for (const char *p = q ? q + 1 : NULL; p && *p && rc == 0;) {
+        const char *amp = strchr(p, '&');
+        size_t n = amp ? (size_t)(amp - p) : strlen(p);
+        if (n > 15 && strncmp(p, "pool_max_conns=", 15) == 0) {
+            uint64_t v = 0;
+            if (vg_parse_u64(&v, (vg_slice){p + 15, n - 15}) != 0 || v == 0 ||
+                v > VG_STORE_POOL_MAX)
+                rc = vg_error_set(VG_EINVAL, "store: pool_max_conns must be 1-%d",
+                                  VG_STORE_POOL_MAX);
+            pool = (unsigned)v;
+        } else if (n > 0) {
+            vg_strbuf_append(&sb, &sep, 1);
+            vg_strbuf_append(&sb, p, n);
+            sep = '&';
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    if (rc == 0 && vg_strbuf_error(&sb))
+        rc = vg_error_set(VG_ETOOBIG, "store: connection string longer than 8 KiB");
+    if (rc == 0)
+        rc = vg__postgres_open(out, sb.buf, pool);
+    vg_strbuf_dispose(&sb);
+    return rc;
+}
+
 int vg_store_open(vg_store **out, const char *dsn)
 {
     if (!dsn || !*dsn)
         return vg_error_set(VG_EINVAL, "store: empty database path");
     if (strncmp(dsn, "postgres://", 11) == 0 || strncmp(dsn, "postgresql://", 13) == 0)
-        return vg_error_set(VG_EINVAL,
-                            "store: %.16s...: PostgreSQL is not supported by this "
-                            "build of vigil",
-                            dsn);
+        return open_postgres(out, dsn);
     const char *path = strncmp(dsn, "sqlite:", 7) == 0 ? dsn + 7 : dsn;
     if (!*path)
         return vg_error_set(VG_EINVAL, "store: empty database path in '%s'", dsn);
@@ -456,4 +491,94 @@ int vg_store_notify_gc(size_t *deleted, vg_store *s, int64_t now, int64_t max_ag
     /* now - max_age_s, saturating: everything older than the cutoff goes. */
     int64_t cutoff = now < INT64_MIN + max_age_s ? INT64_MIN : now - max_age_s;
     return s->be->notify_gc(deleted, s, cutoff, batch);
+}
+
+/* ---- scale-out, copy and the dashboard ----------------------------------------------- */
+
+static int check_list_limit(size_t *limit, const char *what)
+{
+    if (*limit == 0)
+        return vg_error_set(VG_EINVAL, "store: %s limit must be at least 1", what);
+    if (*limit > VG_STORE_LIST_MAX)
+        *limit = VG_STORE_LIST_MAX;
+    return 0;
+}
+
+int vg_store_manifest_list(vg_store *s, const char *after, size_t limit,
+                           vg_store_manifest_info_cb cb, void *ctx)
+{
+    int rc = check_list_limit(&limit, "manifest list");
+    return rc ? rc : s->be->manifest_list(s, after ? after : "", limit, cb, ctx);
+}
+
+int vg_store_manifest_layers(vg_store *s, const char *hash, vg_store_manifest_cb cb, void *ctx)
+{
+    if (!hash || !*hash)
+        return vg_error_set(VG_EINVAL, "store: empty manifest hash");
+    return s->be->manifest_layers(s, hash, cb, ctx);
+}
+
+int vg_store_manifest_name(vg_store *s, const char *hash, const char *name)
+{
+    if (!hash || !*hash)
+        return vg_error_set(VG_EINVAL, "store: empty manifest hash");
+    int rc = check_name("repository name", name, VG_STORE_NAME_MAX, false);
+    return rc ? rc : s->be->manifest_name(s, hash, name);
+}
+
+int vg_store_history_put(vg_store *s, int64_t generation, const char *summary)
+{
+    if (generation <= 0)
+        return vg_error_set(VG_EINVAL, "store: history generation must be positive");
+    if (!summary || !*summary)
+        return vg_error_set(VG_EINVAL, "store: empty history summary");
+    if (strlen(summary) > VG__HISTORY_MAX)
+        return vg_error_set(VG_ETOOBIG, "store: history summary over %d bytes",
+                            (int)VG__HISTORY_MAX);
+    return s->be->history_put(s, generation, (int64_t)time(NULL), summary);
+}
+
+int vg_store_history_list(vg_store *s, size_t limit, vg_store_history_cb cb, void *ctx)
+{
+    int rc = check_list_limit(&limit, "history");
+    return rc ? rc : s->be->history_list(s, limit, cb, ctx);
+}
+
+int vg_store_leader(bool *leader, vg_store *s, const char *role)
+{
+    *leader = false;
+    if (!role || !*role || strlen(role) > 63)
+        return vg_error_set(VG_EINVAL, "store: a leader role is 1-63 bytes");
+    for (const char *p = role; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' ||
+              *p == '-'))
+            return vg_error_set(VG_EINVAL, "store: leader role '%s' has a byte outside [a-z0-9_.-]",
+                                role);
+    return s->be->leader(leader, s, role);
+}
+
+static int check_claim(const char *digest, const char *scanners, const char *owner)
+{
+    if (!digest || !*digest || !scanners || !*scanners)
+        return vg_error_set(VG_EINVAL, "store: a layer claim needs a digest and a scanner set");
+    return check_name("claim owner", owner, VG__LEASE_OWNER_MAX, false);
+}
+
+int vg_store_layer_claim(bool *claimed, vg_store *s, const char *digest, const char *scanners,
+                         const char *owner, int64_t now, int64_t lease_s)
+{
+    *claimed = false;
+    int rc = check_claim(digest, scanners, owner);
+    if (rc != 0)
+        return rc;
+    if (lease_s <= 0 || now < 0 || now > INT64_MAX - lease_s)
+        return vg_error_set(VG_EINVAL, "store: bad layer claim lease (now %lld, %lld s)",
+                            (long long)now, (long long)lease_s);
+    return s->be->layer_claim(claimed, s, digest, scanners, owner, now, now + lease_s);
+}
+
+int vg_store_layer_unclaim(vg_store *s, const char *digest, const char *scanners, const char *owner)
+{
+    int rc = check_claim(digest, scanners, owner);
+    return rc ? rc : s->be->layer_unclaim(s, digest, scanners, owner);
 }

@@ -193,6 +193,13 @@ typedef struct vg_store_pkg_key {
 int vg_store_manifest_put(vg_store *s, const char *hash, const char *report, size_t len,
                           const char *const *layers, size_t n_layers, const vg_store_pkg_key *keys,
                           size_t n_keys);
+/* Called once per manifest hash (or layer digest); a non-zero return stops the walk and is
+ * returned. */
+typedef int (*vg_store_manifest_cb)(void *ctx, const char *hash);
+
+/* The layers of a manifest as recorded by vg_store_manifest_put, in order (none for an
+ * unknown manifest, or one whose index failed). */
+int vg_store_manifest_layers(vg_store *s, const char *hash, vg_store_manifest_cb cb, void *ctx);
 /* The stored IndexReport of a manifest: calls cb once, or VG_ENOTFOUND. */
 int vg_store_manifest_get(vg_store *s, const char *hash, vg_store_body_cb cb, void *ctx);
 /* When the manifest was last recorded (unix seconds), or VG_ENOTFOUND: a cheap existence
@@ -201,9 +208,6 @@ int vg_store_manifest_stamp(int64_t *indexed, vg_store *s, const char *hash);
 /* Deletes a manifest record, its layer list and its package keys (cached layer results stay:
  * other manifests share them). `*deleted` says whether there was one. */
 int vg_store_manifest_delete(bool *deleted, vg_store *s, const char *hash);
-
-/* Called once per manifest hash; a non-zero return stops the walk and is returned. */
-typedef int (*vg_store_manifest_cb)(void *ctx, const char *hash);
 
 /* Every manifest with a package recorded under (ns, package, source_pkg): the reverse index,
  * in hash order, each once. Cost grows with the number of such manifests, not with the total.
@@ -311,5 +315,71 @@ int vg_store_delivery_done(vg_store *s, const char *id, vg_delivery_state state,
  * (SQLite: about 3 s of write lock per million notifications); `*deleted` says how many: call
  * again until it is 0. VG_EINVAL when `batch` is 0 or `max_age_s` < 0. */
 int vg_store_notify_gc(size_t *deleted, vg_store *s, int64_t now, int64_t max_age_s, size_t batch);
+
+/* ---- scale-out, copy and the dashboard (migration 4) ---------------------------------- */
+
+/* The most rows one list call returns (a larger limit is clamped), and caps on a manifest's
+ * repository names. */
+#define VG_STORE_LIST_MAX 10000
+#define VG_STORE_NAME_MAX 255
+#define VG_STORE_NAMES_PER_MANIFEST 64
+
+/* One manifest of a listing; valid only during the callback. */
+typedef struct vg_store_manifest_info {
+    const char *hash;
+    int64_t indexed;   /* unix seconds */
+    const char *names; /* repository names it was indexed as, sorted, '\n'-separated; "" none */
+} vg_store_manifest_info;
+typedef int (*vg_store_manifest_info_cb)(void *ctx, const vg_store_manifest_info *m);
+
+/* Manifests with hash > `after` (NULL or "": from the first), in hash order, at most `limit`
+ * (clamped to VG_STORE_LIST_MAX; 0 is VG_EINVAL): a stable cursor for paging every manifest.
+ * A non-zero callback return stops the walk and is returned. */
+int vg_store_manifest_list(vg_store *s, const char *after, size_t limit,
+                           vg_store_manifest_info_cb cb, void *ctx);
+/* Records that manifest `hash` was indexed as repository `name` (e.g. "registry:5000/app:1";
+ * 1-255 printable ASCII bytes). Again is fine. VG_ENOTFOUND for an unknown manifest,
+ * VG_ETOOBIG past VG_STORE_NAMES_PER_MANIFEST names, VG_EINVAL for a bad name. Names go with
+ * the manifest on delete; a re-index (manifest_put) keeps them. */
+int vg_store_manifest_name(vg_store *s, const char *hash, const char *name);
+
+/* One point of the vulnerable-image history: `summary` is a JSON object the caller made
+ * (the api's counts for data generation `generation`, taken at `date`). */
+typedef int (*vg_store_history_cb)(void *ctx, int64_t generation, int64_t date,
+                                   const char *summary);
+/* Stores (or replaces) the point of `generation` (> 0), dated now; `summary` at most 64 KiB
+ * (VG_ETOOBIG). */
+int vg_store_history_put(vg_store *s, int64_t generation, const char *summary);
+/* The newest `limit` points (clamped to VG_STORE_LIST_MAX; 0 is VG_EINVAL), newest first. */
+int vg_store_history_list(vg_store *s, size_t limit, vg_store_history_cb cb, void *ctx);
+
+/* Leadership for work that one instance of a deployment must do alone (updaters). Tries to
+ * hold the lock named `role` (1-63 bytes of [a-z0-9_.-]) for this handle and says whether it
+ * does. Call it before each round of such work: it keeps the lock while held, and takes it
+ * when the holder is gone. SQLite: a lock on PATH-lock held by this process. PostgreSQL: a
+ * session advisory lock on a connection the handle keeps; when that session dies the lock is
+ * released and another instance takes it. Released by vg_store_close (or process death). */
+int vg_store_leader(bool *leader, vg_store *s, const char *role);
+
+/* Claims the right to index layer `digest` for scanner set `scanners` until now + lease_s,
+ * so that instances sharing a store index a layer once: `*claimed` is false while another
+ * owner's lease runs (wait for its result with vg_store_layer_get, or for the lease to run
+ * out). The same owner may claim again (renews). `owner` is 1-127 printable ASCII bytes,
+ * lease_s > 0. */
+int vg_store_layer_claim(bool *claimed, vg_store *s, const char *digest, const char *scanners,
+                         const char *owner, int64_t now, int64_t lease_s);
+/* Ends `owner`'s claim (none held: nothing happens). */
+int vg_store_layer_unclaim(vg_store *s, const char *digest, const char *scanners,
+                           const char *owner);
+
+/* Copies everything in `src` into `dst` (another backend, or the same kind): every committed
+ * update operation with its advisories (same refs, fingerprints and dates; an op whose ref is
+ * already in `dst` is skipped, so a copy can be re-run), cached layer results, manifests with
+ * their layers, package keys and names, notification sets (same ids; acknowledgement and
+ * delivery state) and the history. Streams: memory does not grow with the store. */
+typedef struct vg_store_copy_stats {
+    size_t ops, ops_skipped, layers, manifests, notify_sets, history;
+} vg_store_copy_stats;
+int vg_store_copy(vg_store_copy_stats *stats, vg_store *dst, vg_store *src);
 
 #endif

@@ -41,6 +41,11 @@ typedef enum vg__begin_status {
 /* Called with each stored advisory body (canonical JSON, not NUL-terminated). */
 typedef int (*vg__body_cb)(void *ctx, const char *body, size_t len);
 
+/* A manifest's package key (vg_store_copy), and one cached layer result (layer_list). */
+typedef int (*vg__key_cb)(void *ctx, const vg_store_pkg_key *key);
+typedef int (*vg__layer_cb)(void *ctx, const char *digest, const char *scanners, const char *body,
+                            size_t len);
+
 typedef struct vg_store_backend {
     const char *name;
     void (*close)(vg_store *s);
@@ -89,6 +94,23 @@ typedef struct vg_store_backend {
     int (*delivery_done)(vg_store *s, const char *id, vg_delivery_state state, int64_t next_attempt,
                          const char *error);
     int (*notify_gc)(size_t *deleted, vg_store *s, int64_t cutoff, size_t batch);
+    /* Migration 4: scale-out, copy and the dashboard. store.c has validated the arguments and
+     * clamped limits. manifest_layers/keys/layer_list serve vg_store_copy; layer_list walks
+     * (digest, scanners) > (after_digest, after_scanners) in that order. claim leases until
+     * `until`; leader keeps its own session (PostgreSQL) or lock (SQLite). */
+    int (*manifest_list)(vg_store *s, const char *after, size_t limit, vg_store_manifest_info_cb cb,
+                         void *ctx);
+    int (*manifest_name)(vg_store *s, const char *hash, const char *name);
+    int (*manifest_layers)(vg_store *s, const char *hash, vg_store_manifest_cb cb, void *ctx);
+    int (*manifest_keys)(vg_store *s, const char *hash, vg__key_cb cb, void *ctx);
+    int (*layer_list)(vg_store *s, const char *after_digest, const char *after_scanners,
+                      size_t limit, vg__layer_cb cb, void *ctx);
+    int (*history_put)(vg_store *s, int64_t generation, int64_t date, const char *summary);
+    int (*history_list)(vg_store *s, size_t limit, vg_store_history_cb cb, void *ctx);
+    int (*leader)(bool *leader, vg_store *s, const char *role);
+    int (*layer_claim)(bool *claimed, vg_store *s, const char *digest, const char *scanners,
+                       const char *owner, int64_t now, int64_t until);
+    int (*layer_unclaim)(vg_store *s, const char *digest, const char *scanners, const char *owner);
 } vg_store_backend;
 
 /* Every backend's handle and transaction start with these. */
@@ -105,6 +127,12 @@ int vg__sqlite_open(vg_store **out, const char *path);
 /* Its migrations (migrations.c): entry i moves the schema from version i to i + 1. */
 extern const char *const vg__sqlite_migrations[];
 extern const int vg__sqlite_n_migrations;
+/* The PostgreSQL backend (postgres.c): `dsn` is a libpq URI (postgres://...). Its pool holds
+ * up to `pool` connections (0: the default). */
+int vg__postgres_open(vg_store **out, const char *dsn, unsigned pool);
+/* Its migrations (pg_migrations.c), the same logical schema in PostgreSQL's idioms. */
+extern const char *const vg__pg_migrations[];
+extern const int vg__pg_n_migrations;
 
 /* Cap on one advisory's canonical JSON, and so on one line of a bundle. */
 #define VG__ADVISORY_MAX_BYTES ((size_t)16 << 20)
@@ -112,8 +140,10 @@ extern const int vg__sqlite_n_migrations;
 #define VG__UPDATER_MAX (sizeof(((vg_update_op *)0)->updater) - 1)
 #define VG__FINGERPRINT_MAX (sizeof(((vg_update_op *)0)->fingerprint) - 1)
 #define VG__REF_MAX (sizeof(((vg_update_op *)0)->ref) - 1)
-/* Cap on a delivery lease owner's name. */
+/* Cap on a delivery lease owner's name (and a layer claim's). */
 #define VG__LEASE_OWNER_MAX 127
+/* Cap on one history point's summary. */
+#define VG__HISTORY_MAX ((size_t)64 << 10)
 
 /* Begins an op described by `spec` after validating its names (store.c). */
 int vg__store_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *local, vg_store *s,

@@ -1,4 +1,6 @@
-/* notify_test.c — unit tests of src/notify/ on a real temporary SQLite store: the first run of
+/* notify_test.c — unit tests of src/notify/ on a real temporary store (SQLite; or a fresh
+ * PostgreSQL database per test when VG_STORE_DSN is postgres:// and VG_PG_ADMIN is set, as
+ * tests/pg/with_pg.sh does): the first run of
  * an updater notifies nothing; an added advisory notifies exactly the manifests whose package
  * is in the affected range (not one that already has the fix, not one on another release);
  * a removed advisory notifies "removed"; a changed advisory that still affects a manifest
@@ -23,9 +25,13 @@
 
 #include <cmocka.h>
 
+#include "pg_testdb.h"
+
 typedef struct fixture {
     char dir[64];
     char path[96];
+    char pgdb[40]; /* PostgreSQL: the database made for this test */
+    char *dsn;
     vg_store *s;
 } fixture;
 
@@ -36,8 +42,22 @@ static int setup(void **state)
     if (!mkdtemp(f->dir))
         return -1;
     snprintf(f->path, sizeof(f->path), "%s/v.db", f->dir);
-    if (vg_store_open(&f->s, f->path) != 0)
+    const char *env = getenv("VG_STORE_DSN");
+    if (env && strstr(env, "://")) {
+        static unsigned k;
+        snprintf(f->pgdb, sizeof(f->pgdb), "vgn_%ld_%u", (long)getpid(), k++);
+        f->dsn = pgdb_create(f->pgdb);
+        if (!f->dsn) { /* no VG_PG_ADMIN: the given database, which must be empty */
+            f->pgdb[0] = '\0';
+            f->dsn = strdup(env);
+        }
+    } else {
+        f->dsn = strdup(f->path);
+    }
+    if (vg_store_open(&f->s, f->dsn) != 0) {
+        fprintf(stderr, "open: %s\n", vg_error_last());
         return -1;
+    }
     *state = f;
     return 0;
 }
@@ -46,6 +66,8 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     vg_store_close(f->s);
+    pgdb_drop(f->pgdb);
+    free(f->dsn);
     char cmd[160];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
     if (system(cmd) != 0)

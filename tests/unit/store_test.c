@@ -1,8 +1,10 @@
 /* store_test.c — the store suite, written against store.h alone so that every backend runs the
  * same table of tests: VG_STORE_DSN names the database (default: a fresh temporary SQLite file
- * per test). Names are prefixed per test, so a shared database works too; the few checks that
- * need backend internals (a too-new schema, row counts, migrating a schema-2 file) run for
- * SQLite only. */
+ * per test). With a postgres:// DSN and VG_PG_ADMIN (tests/pg/with_pg.sh sets both) each test
+ * gets a fresh database of its own; without VG_PG_ADMIN the tests share the one database, so
+ * names are prefixed per test, and the checks that would spoil it for the others (a too-new
+ * schema) are skipped. Row counts and other backend internals are checked through SQLite's or
+ * PostgreSQL's own client. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,8 @@
 /* Only for test_migrate_2_to_3, which builds a schema-2 SQLite file from the released
  * migrations; every other test uses store.h alone. */
 #include "store/store_int.h"
+
+#include "pg_testdb.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -31,6 +35,7 @@ typedef struct fixture {
     bool sqlite;  /* dsn is a SQLite file (backend-specific checks allowed) */
     vg_store *s;
     char prefix[24]; /* unique per test: every name starts with it */
+    char pgdb[40];   /* PostgreSQL: the database made for this test ("" when shared) */
 } fixture;
 
 static unsigned long long rnd(void)
@@ -58,15 +63,21 @@ static int setup(void **state)
     snprintf(f->dir, sizeof(f->dir), "/tmp/vg-store-XXXXXX");
     if (!mkdtemp(f->dir))
         return -1;
+    snprintf(f->prefix, sizeof(f->prefix), "t%010llx", rnd() & 0xffffffffffULL);
     const char *env = getenv("VG_STORE_DSN");
     if (env && *env) {
-        f->dsn = vg_xstrdup(env);
         f->sqlite = strstr(env, "://") == NULL;
+        if (!f->sqlite && getenv("VG_PG_ADMIN")) {
+            snprintf(f->pgdb, sizeof(f->pgdb), "vgt_%s", f->prefix);
+            if ((f->dsn = pgdb_create(f->pgdb)) == NULL)
+                return -1;
+        } else {
+            f->dsn = vg_xstrdup(env);
+        }
     } else {
         f->dsn = path_in(f, "store.db");
         f->sqlite = true;
     }
-    snprintf(f->prefix, sizeof(f->prefix), "t%010llx", rnd() & 0xffffffffffULL);
     if (vg_store_open(&f->s, f->dsn) != 0) {
         fprintf(stderr, "open %s: %s\n", f->dsn, vg_error_last());
         return -1;
@@ -79,6 +90,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     vg_store_close(f->s);
+    pgdb_drop(f->pgdb);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
     if (system(cmd) != 0)
@@ -342,8 +354,25 @@ static void test_open_reopen(void **state)
     vg_store *bad = NULL;
     assert_int_equal(vg_store_open(&bad, ""), VG_EINVAL);
     assert_int_equal(vg_store_open(&bad, ":memory:"), VG_EINVAL);
-    if (!f->sqlite)
+    if (!f->sqlite) {
+        /* Nobody listens: fails (fast) as unavailable, which the server turns into 503. */
+        assert_int_equal(vg_store_open(&bad, "postgres://vigil@127.0.0.1:1/vigil"), VG_EIO);
+        if (strncmp(vg_error_last(), "store: PostgreSQL unavailable: ", 31) != 0)
+            fail_msg("message: %s", vg_error_last());
+        assert_int_equal(vg_store_open(&bad, "postgres://x/y?pool_max_conns=0"), VG_EINVAL);
+        /* A database that belongs to something else. */
+        char db[48];
+        snprintf(db, sizeof(db), "vgt_%s_other", f->prefix);
+        char *other = pgdb_create(db);
+        if (!other)
+            return;
+        assert_int_equal(pgdb_exec(other, "CREATE TABLE t (x integer)"), 0);
+        assert_int_equal(vg_store_open(&bad, other), VG_EINVAL);
+        assert_non_null(strstr(vg_error_last(), "not a vigil database"));
+        free(other);
+        pgdb_drop(db);
         return;
+    }
     char *missing = path_in(f, "no/such/dir/x.db");
     assert_int_equal(vg_store_open(&bad, missing), VG_EIO);
     free(missing);
@@ -377,18 +406,22 @@ static void test_open_reopen(void **state)
 static void test_schema_too_new(void **state)
 {
     fixture *f = *state;
-    if (!f->sqlite)
-        skip();
+    if (!f->sqlite && !*f->pgdb)
+        skip(); /* a shared database: the other tests need it openable */
     int v = 0, latest = 0;
     assert_int_equal(vg_store_schema_version(&v, &latest, f->s), 0);
     vg_store_close(f->s);
     f->s = NULL;
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(f->dsn, &db), SQLITE_OK);
     char sql[128];
     snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d, 0)", latest + 1);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    if (f->sqlite) {
+        sqlite3 *db = NULL;
+        assert_int_equal(sqlite3_open(f->dsn, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+    } else {
+        assert_int_equal(pgdb_exec(f->dsn, sql), 0);
+    }
     assert_int_equal(vg_store_open(&f->s, f->dsn), VG_EINVAL);
     char want[96];
     snprintf(want, sizeof(want), "database schema %d is newer than this vigil (%d)", latest + 1,
@@ -890,10 +923,23 @@ static void test_export_import(void **state)
 {
     fixture *f = *state;
     const char *dsn2 = getenv("VG_STORE_DSN2"), *dsn3 = getenv("VG_STORE_DSN3");
-    if (!f->sqlite && (!dsn2 || !dsn3))
+    char db2[48] = "", db3[48] = "";
+    char *p2 = NULL, *p3 = NULL;
+    if (f->sqlite) {
+        p2 = path_in(f, "b.db");
+        p3 = path_in(f, "c.db");
+    } else if (*f->pgdb) { /* two more fresh databases */
+        snprintf(db2, sizeof(db2), "%s_b", f->pgdb);
+        snprintf(db3, sizeof(db3), "%s_c", f->pgdb);
+        p2 = pgdb_create(db2);
+        p3 = pgdb_create(db3);
+        assert_true(p2 && p3);
+    } else if (dsn2 && dsn3) {
+        p2 = vg_xstrdup(dsn2);
+        p3 = vg_xstrdup(dsn3);
+    } else {
         skip(); /* needs two more empty databases */
-    char *p2 = f->sqlite ? path_in(f, "b.db") : vg_xstrdup(dsn2);
-    char *p3 = f->sqlite ? path_in(f, "c.db") : vg_xstrdup(dsn3);
+    }
     char *bundle1 = path_in(f, "one.bundle"), *bundle2 = path_in(f, "two.bundle");
     adv_buf fb, a, b, c;
     const vg_advisory *u1[] = {full(&fb, f), simple(&a, f, "A", "p", "1")};
@@ -975,6 +1021,8 @@ static void test_export_import(void **state)
     vg_store_close(s3);
     free(p2);
     free(p3);
+    pgdb_drop(db2);
+    pgdb_drop(db3);
     free(bundle1);
     free(bundle2);
 }
@@ -1740,36 +1788,12 @@ static void test_notify_gc(void **state)
 
 /* ---- migrations ---------------------------------------------------------------------- */
 
-/* SQLite only: a database made by a vigil at schema 2 (migrations 1-2 exactly as released,
- * with data in them) opens, migrates, and keeps its data. */
-static void test_migrate_2_to_3(void **state)
+/* A schema-2 store (migrations 1-2 as released, with the rows below) after it was opened
+ * by this vigil: migrated, its data kept, and the new tables work. */
+static void check_migrated(const fixture *f, const char *dsn)
 {
-    fixture *f = *state;
-    if (!f->sqlite)
-        skip();
-    char *path = path_in(f, "v2.db");
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
-                                  "applied INTEGER NOT NULL)",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    for (int i = 0; i < 2; i++)
-        assert_int_equal(sqlite3_exec(db, vg__sqlite_migrations[i], NULL, NULL, NULL), SQLITE_OK);
-    const char *data =
-        "INSERT INTO schema_version VALUES (1, 0), (2, 0);"
-        "INSERT INTO update_op (ref, updater, fingerprint, date, n_advisories, committed) "
-        "VALUES ('00000000-0000-4000-8000-0000000000aa', 'debian', 'fp', 1700000000, 0, 1);"
-        "INSERT INTO manifest VALUES ('sha256:m2', '{\"old\":true}', 1700000001);"
-        "INSERT INTO manifest_layer VALUES ('sha256:m2', 0, 'sha256:l1'), "
-        "('sha256:m2', 1, 'sha256:l2');"
-        "INSERT INTO layer_result VALUES ('sha256:l1', 'v1', '{}', 1700000000);";
-    assert_int_equal(sqlite3_exec(db, data, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-
     vg_store *s = NULL;
-    if (vg_store_open(&s, path) != 0)
+    if (vg_store_open(&s, dsn) != 0)
         fail_msg("open a schema 2 database: %s", vg_error_last());
     int v = 0, latest = 0;
     assert_int_equal(vg_store_schema_version(&v, &latest, s), 0);
@@ -1799,6 +1823,59 @@ static void test_migrate_2_to_3(void **state)
     assert_int_equal(vg_store_notify_put(&set, s, "debian", op.ref, o.items, 2, true), 0);
     notes_free(&o);
     vg_store_close(s);
+}
+
+#define SCHEMA2_DATA(TRUE)                                                                         \
+    "INSERT INTO schema_version VALUES (1, 0), (2, 0);"                                            \
+    "INSERT INTO update_op (ref, updater, fingerprint, date, n_advisories, committed) "            \
+    "VALUES ('00000000-0000-4000-8000-0000000000aa', 'debian', 'fp', 1700000000, 0, " TRUE ");"    \
+    "INSERT INTO manifest VALUES ('sha256:m2', '{\"old\":true}', 1700000001);"                     \
+    "INSERT INTO manifest_layer VALUES ('sha256:m2', 0, 'sha256:l1'), "                            \
+    "('sha256:m2', 1, 'sha256:l2');"                                                               \
+    "INSERT INTO layer_result VALUES ('sha256:l1', 'v1', '{}', 1700000000);"
+
+/* PostgreSQL: the same from vg__pg_migrations 1-2, in a database of its own. */
+static void migrate_2_pg(const fixture *f)
+{
+    if (!*f->pgdb)
+        skip();
+    char db[48];
+    snprintf(db, sizeof(db), "%s_v2", f->pgdb);
+    char *dsn = pgdb_create(db);
+    assert_non_null(dsn);
+    assert_int_equal(pgdb_exec(dsn, "CREATE TABLE schema_version (version integer PRIMARY KEY, "
+                                    "applied bigint NOT NULL)"),
+                     0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pgdb_exec(dsn, vg__pg_migrations[i]), 0);
+    assert_int_equal(pgdb_exec(dsn, SCHEMA2_DATA("true")), 0);
+    check_migrated(f, dsn);
+    free(dsn);
+    pgdb_drop(db);
+}
+
+/* A database made by a vigil at schema 2 (migrations 1-2 exactly as released, with data in
+ * them) opens, migrates, and keeps its data. */
+static void test_migrate_2_to_3(void **state)
+{
+    fixture *f = *state;
+    if (!f->sqlite) {
+        migrate_2_pg(f);
+        return;
+    }
+    char *path = path_in(f, "v2.db");
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                                  "applied INTEGER NOT NULL)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(sqlite3_exec(db, vg__sqlite_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, SCHEMA2_DATA("1"), NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    check_migrated(f, path);
 
     /* The migrated file is sound. */
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -1812,6 +1889,361 @@ static void test_migrate_2_to_3(void **state)
     sqlite3_finalize(st);
     sqlite3_close(db);
     free(path);
+}
+
+/* ---- scale-out, copy and the dashboard (migration 4) --------------------------------- */
+
+/* The database is this test's own (SQLite file, or a PostgreSQL database made for it). */
+static bool isolated(const fixture *f)
+{
+    return f->sqlite || *f->pgdb;
+}
+
+/* Collects a manifest listing; only this test's manifests (hash starts with the prefix). */
+typedef struct listing {
+    const fixture *f;
+    char hash[8][96];
+    char names[8][1024];
+    int64_t indexed[8];
+    size_t n, calls;
+    int stop_with;
+} listing;
+
+static int listing_cb(void *ctx, const vg_store_manifest_info *m)
+{
+    listing *l = ctx;
+    l->calls++;
+    if (strncmp(m->hash, l->f->prefix, strlen(l->f->prefix)) != 0)
+        return 0;
+    if (l->n < 8) {
+        snprintf(l->hash[l->n], sizeof(l->hash[0]), "%s", m->hash);
+        snprintf(l->names[l->n], sizeof(l->names[0]), "%s", m->names);
+        l->indexed[l->n] = m->indexed;
+    }
+    l->n++;
+    return l->stop_with;
+}
+
+static void test_manifest_list_names(void **state)
+{
+    fixture *f = *state;
+    char h[5][96];
+    const char *layers[] = {"sha256:l1"};
+    for (int i = 0; i < 5; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "sha256:a%d", i + 1);
+        snprintf(h[i], sizeof(h[0]), "%s", N(f, name));
+        assert_int_equal(vg_store_manifest_put(f->s, h[i], "{}", 2, layers, 1, NULL, 0), 0);
+    }
+    /* Names: sorted, each once; an unknown manifest or a bad name is refused. */
+    assert_int_equal(vg_store_manifest_name(f->s, h[0], "reg:5000/app:2"), 0);
+    assert_int_equal(vg_store_manifest_name(f->s, h[0], "reg:5000/app:1"), 0);
+    assert_int_equal(vg_store_manifest_name(f->s, h[0], "reg:5000/app:2"), 0);
+    assert_int_equal(vg_store_manifest_name(f->s, h[1], "other/x"), 0);
+    assert_int_equal(vg_store_manifest_name(f->s, N(f, "sha256:none"), "x"), VG_ENOTFOUND);
+    assert_int_equal(vg_store_manifest_name(f->s, h[0], ""), VG_EINVAL);
+    assert_int_equal(vg_store_manifest_name(f->s, h[0], "bad\nname"), VG_EINVAL);
+    char longname[300];
+    memset(longname, 'n', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    assert_int_equal(vg_store_manifest_name(f->s, h[0], longname), VG_EINVAL);
+    /* The cap: VG_STORE_NAMES_PER_MANIFEST distinct names; a known one again is fine. */
+    for (int i = 0; i < VG_STORE_NAMES_PER_MANIFEST; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "r/n:%03d", i);
+        if (vg_store_manifest_name(f->s, h[2], name) != 0)
+            fail_msg("name %d: %s", i, vg_error_last());
+    }
+    assert_int_equal(vg_store_manifest_name(f->s, h[2], "r/n:999"), VG_ETOOBIG);
+    assert_int_equal(vg_store_manifest_name(f->s, h[2], "r/n:007"), 0);
+
+    /* Paging in hash order, two at a time, from the start of this test's hashes. */
+    listing l = {.f = f};
+    const char *after = f->prefix;
+    size_t pages = 0;
+    for (;;) {
+        size_t before = l.n;
+        l.calls = 0;
+        assert_int_equal(vg_store_manifest_list(f->s, after, 2, listing_cb, &l), 0);
+        assert_true(l.calls <= 2);
+        pages++;
+        if (l.n == before || l.n >= 5 || l.calls < 2)
+            break;
+        after = l.hash[l.n - 1];
+    }
+    assert_int_equal(l.n, 5);
+    assert_int_equal(pages, 3);
+    for (int i = 0; i < 5; i++) {
+        assert_string_equal(l.hash[i], h[i]);
+        assert_true(l.indexed[i] > 1700000000);
+    }
+    assert_string_equal(l.names[0], "reg:5000/app:1\nreg:5000/app:2");
+    assert_string_equal(l.names[1], "other/x");
+    assert_int_equal(strlen(l.names[2]), (size_t)VG_STORE_NAMES_PER_MANIFEST * 8 - 1);
+    assert_string_equal(l.names[3], "");
+    /* From the first (NULL or ""), clamped, stopped by the callback, and a bad limit. */
+    listing all = {.f = f};
+    assert_int_equal(vg_store_manifest_list(f->s, NULL, SIZE_MAX, listing_cb, &all), 0);
+    assert_int_equal(all.n, 5);
+    if (isolated(f))
+        assert_int_equal(all.calls, 5);
+    listing stop = {.f = f, .stop_with = 5};
+    assert_int_equal(vg_store_manifest_list(f->s, f->prefix, 10, listing_cb, &stop), 5);
+    assert_int_equal(stop.calls, 1);
+    assert_int_equal(vg_store_manifest_list(f->s, "", 0, listing_cb, &stop), VG_EINVAL);
+
+    /* A re-index keeps the names; a delete takes them with it. */
+    assert_int_equal(vg_store_manifest_put(f->s, h[0], "[]", 2, NULL, 0, NULL, 0), 0);
+    listing one = {.f = f};
+    assert_int_equal(vg_store_manifest_list(f->s, f->prefix, 1, listing_cb, &one), 0);
+    assert_int_equal(one.n, 1);
+    assert_string_equal(one.names[0], "reg:5000/app:1\nreg:5000/app:2");
+    bool deleted = false;
+    assert_int_equal(vg_store_manifest_delete(&deleted, f->s, h[0]), 0);
+    assert_true(deleted);
+    assert_int_equal(vg_store_manifest_name(f->s, h[0], "reg:5000/app:1"), VG_ENOTFOUND);
+    assert_int_equal(vg_store_manifest_put(f->s, h[0], "{}", 2, NULL, 0, NULL, 0), 0);
+    one = (listing){.f = f};
+    assert_int_equal(vg_store_manifest_list(f->s, f->prefix, 1, listing_cb, &one), 0);
+    assert_string_equal(one.hash[0], h[0]);
+    assert_string_equal(one.names[0], "");
+}
+
+typedef struct points {
+    int64_t gen[8], date[8];
+    char summary[8][64];
+    size_t n;
+} points;
+
+static int points_cb(void *ctx, int64_t generation, int64_t date, const char *summary)
+{
+    points *p = ctx;
+    if (p->n < 8) {
+        p->gen[p->n] = generation;
+        p->date[p->n] = date;
+        snprintf(p->summary[p->n], sizeof(p->summary[0]), "%s", summary);
+    }
+    p->n++;
+    return 0;
+}
+
+static void test_history(void **state)
+{
+    fixture *f = *state;
+    time_t before = time(NULL);
+    assert_int_equal(vg_store_history_put(f->s, 1, "{\"g\":1}"), 0);
+    assert_int_equal(vg_store_history_put(f->s, 3, "{\"g\":3}"), 0);
+    assert_int_equal(vg_store_history_put(f->s, 2, "{\"g\":2}"), 0);
+    assert_int_equal(vg_store_history_put(f->s, 2, "{\"g\":2,\"again\":true}"), 0); /* replaced */
+    assert_int_equal(vg_store_history_put(f->s, 0, "{}"), VG_EINVAL);
+    assert_int_equal(vg_store_history_put(f->s, -1, "{}"), VG_EINVAL);
+    size_t big_n = VG__HISTORY_MAX + 1;
+    char *big = vg_xmalloc(big_n + 1);
+    memset(big, ' ', big_n);
+    big[0] = '{';
+    big[big_n - 1] = '}';
+    big[big_n] = '\0';
+    assert_int_equal(vg_store_history_put(f->s, 4, big), VG_ETOOBIG);
+    free(big);
+    points p = {0};
+    assert_int_equal(vg_store_history_list(f->s, 0, points_cb, &p), VG_EINVAL);
+    if (!isolated(f))
+        return; /* the history is one per database */
+    assert_int_equal(vg_store_history_list(f->s, 2, points_cb, &p), 0);
+    assert_int_equal(p.n, 2); /* the newest two, newest first */
+    assert_int_equal(p.gen[0], 3);
+    assert_int_equal(p.gen[1], 2);
+    assert_string_equal(p.summary[0], "{\"g\":3}");
+    assert_string_equal(p.summary[1], "{\"g\":2,\"again\":true}");
+    assert_true(p.date[0] >= before && p.date[0] <= time(NULL));
+    p = (points){0};
+    assert_int_equal(vg_store_history_list(f->s, SIZE_MAX, points_cb, &p), 0);
+    assert_int_equal(p.n, 3);
+    assert_int_equal(p.gen[2], 1);
+}
+
+static void claim_is_layer(vg_store *s, const char *digest, const char *scanners, const char *owner,
+                           int64_t now, int64_t lease, bool want)
+{
+    bool claimed = !want;
+    int rc = vg_store_layer_claim(&claimed, s, digest, scanners, owner, now, lease);
+    if (rc != 0)
+        fail_msg("claim %s by %s: %s", digest, owner, vg_error_last());
+    if (claimed != want)
+        fail_msg("claim %s by %s at %lld: %d, want %d", digest, owner, (long long)now, claimed,
+                 want);
+}
+
+static void test_layer_claim(void **state)
+{
+    fixture *f = *state;
+    vg_store *s2 = NULL;
+    assert_int_equal(vg_store_open(&s2, f->dsn), 0); /* another instance */
+    char d[96];
+    snprintf(d, sizeof(d), "%s", N(f, "sha256:layer"));
+    int64_t now = (int64_t)time(NULL);
+    claim_is_layer(f->s, d, "v1", "i1", now, 60, true);
+    claim_is_layer(s2, d, "v1", "i2", now, 60, false);
+    claim_is_layer(s2, d, "v1", "i2", now + 59, 60, false);
+    /* Another scanner set is another claim. */
+    claim_is_layer(s2, d, "v2", "i2", now, 60, true);
+    /* The owner renews (until now + 90): still held at now + 60, free at now + 90. */
+    claim_is_layer(f->s, d, "v1", "i1", now + 30, 60, true);
+    claim_is_layer(s2, d, "v1", "i2", now + 60, 60, false);
+    claim_is_layer(s2, d, "v1", "i2", now + 90, 60, true);
+    claim_is_layer(f->s, d, "v1", "i1", now + 91, 60, false);
+    /* Only the owner ends a claim. */
+    assert_int_equal(vg_store_layer_unclaim(f->s, d, "v1", "i1"), 0);
+    claim_is_layer(f->s, d, "v1", "i1", now + 92, 60, false);
+    assert_int_equal(vg_store_layer_unclaim(s2, d, "v1", "i2"), 0);
+    claim_is_layer(f->s, d, "v1", "i1", now + 92, 60, true);
+    assert_int_equal(vg_store_layer_unclaim(s2, d, "v1", "nobody"), 0);
+    /* Bad arguments. */
+    bool claimed = true;
+    assert_int_equal(vg_store_layer_claim(&claimed, f->s, d, "v1", "", now, 60), VG_EINVAL);
+    assert_false(claimed);
+    assert_int_equal(vg_store_layer_claim(&claimed, f->s, d, "v1", "i1", now, 0), VG_EINVAL);
+    assert_int_equal(vg_store_layer_claim(&claimed, f->s, "", "v1", "i1", now, 60), VG_EINVAL);
+    assert_int_equal(vg_store_layer_claim(&claimed, f->s, d, "v1", "i1", INT64_MAX, 60), VG_EINVAL);
+    vg_store_close(s2);
+}
+
+static void leader_is(vg_store *s, const char *role, bool want)
+{
+    bool leader = !want;
+    if (vg_store_leader(&leader, s, role) != 0)
+        fail_msg("leader %s: %s", role, vg_error_last());
+    if (leader != want)
+        fail_msg("leader %s: %d, want %d", role, leader, want);
+}
+
+static void test_leader(void **state)
+{
+    fixture *f = *state;
+    char role[64], other[64];
+    snprintf(role, sizeof(role), "%s.updaters", f->prefix);
+    snprintf(other, sizeof(other), "%s.gc", f->prefix);
+    vg_store *s2 = NULL, *s3 = NULL;
+    assert_int_equal(vg_store_open(&s2, f->dsn), 0);
+    assert_int_equal(vg_store_open(&s3, f->dsn), 0);
+    /* Exactly one of two handles leads; asking again keeps it. */
+    leader_is(f->s, role, true);
+    leader_is(s2, role, false);
+    for (int i = 0; i < 3; i++)
+        leader_is(f->s, role, true);
+    leader_is(s2, role, false);
+    /* Roles are independent. */
+    leader_is(s2, other, true);
+    leader_is(f->s, other, false);
+    /* The leader's handle closes: the next one to ask takes over, once. */
+    vg_store_close(f->s);
+    f->s = NULL;
+    leader_is(s3, role, true);
+    leader_is(s2, role, false);
+    leader_is(s3, role, true);
+    bool leader = true;
+    assert_int_equal(vg_store_leader(&leader, s2, "Bad"), VG_EINVAL);
+    assert_false(leader);
+    assert_int_equal(vg_store_leader(&leader, s2, ""), VG_EINVAL);
+    if (!f->sqlite) {
+        /* PostgreSQL: the leader's session dies (a failover, an admin): the lock goes with
+         * it, another instance takes it, and the old leader learns it is not leading. */
+        char sql[256];
+        snprintf(sql, sizeof(sql),
+                 "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                 "AND granted AND pid <> pg_backend_pid() AND database = (SELECT oid FROM "
+                 "pg_database WHERE datname = current_database())");
+        assert_int_equal(pgdb_exec(f->dsn, sql), 0);
+        int tries = 0; /* the terminated backend takes a moment to go */
+        while (vg_store_leader(&leader, s2, role) == 0 && !leader && tries++ < 100)
+            usleep(50000);
+        assert_true(leader);
+        leader_is(s3, role, false);
+        leader_is(s2, role, true);
+    }
+    vg_store_close(s2);
+    vg_store_close(s3);
+    f->s = NULL;
+    assert_int_equal(vg_store_open(&f->s, f->dsn), 0);
+}
+
+/* PostgreSQL: every session of the handle's pool is killed (a restart, a failover); the next
+ * calls reconnect by themselves, reads and writes alike. */
+static void test_pg_reconnect(void **state)
+{
+    fixture *f = *state;
+    if (f->sqlite || !*f->pgdb)
+        skip(); /* needs a database of its own: it kills every session on it */
+    adv_buf a;
+    const vg_advisory *r1[] = {simple(&a, f, "A", "p", "1")};
+    vg_update_op op1 = run(f, f->s, N(f, "u"), r1, 1);
+    const char *kill_all = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                           "datname = current_database() AND pid <> pg_backend_pid()";
+    int64_t newest = op1.id;
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(pgdb_exec(f->dsn, kill_all), 0);
+        vg_update_op got;
+        if (vg_store_latest_op(&got, f->s, N(f, "u")) != 0)
+            fail_msg("read after the sessions died: %s", vg_error_last());
+        assert_int_equal(got.id, newest);
+        assert_int_equal(pgdb_exec(f->dsn, kill_all), 0);
+        vg_notify_set set = put_set(f, f->s, 3, true);
+        assert_int_equal(pgdb_exec(f->dsn, kill_all), 0);
+        vg_notify_set back;
+        assert_int_equal(vg_store_notify_get(&back, f->s, set.id), 0);
+        assert_int_equal(back.count, 3);
+        assert_int_equal(pgdb_exec(f->dsn, kill_all), 0);
+        vg_update_op op2 = run(f, f->s, N(f, "u"), r1, 1);
+        assert_true(op2.id > newest);
+        newest = op2.id;
+    }
+}
+
+/* Runs with_pg.sh's pg_ctl `action` (stop, start) on the test's server; 0 on success. */
+static int pg_ctl(const char *action)
+{
+    const char *ctl = getenv("VG_PG_CTL"), *data = getenv("VG_PG_DATA"), *dir = getenv("VG_PG_DIR");
+    const char *as = getenv("VG_PG_AS");
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s '%s' -D '%s' -w -m fast -l '%s/log' %s >/dev/null", as ? as : "",
+             ctl, data, dir, action);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* PostgreSQL stops under an open handle: calls fail as unavailable (VG_EIO, the message the
+ * server turns into 503) instead of hanging; once it is back the same handle recovers with
+ * no stale connection left in its pool. */
+static void test_pg_restart(void **state)
+{
+    fixture *f = *state;
+    if (f->sqlite || !*f->pgdb || !getenv("VG_PG_CTL") || !getenv("VG_PG_DATA") ||
+        !getenv("VG_PG_DIR"))
+        skip(); /* needs the server of tests/pg/with_pg.sh */
+    adv_buf a;
+    const vg_advisory *r1[] = {simple(&a, f, "A", "p", "1")};
+    run(f, f->s, N(f, "u"), r1, 1);
+    test_threads(state); /* fills the pool with several connections */
+    vg_update_op op1;
+    assert_int_equal(vg_store_latest_op(&op1, f->s, N(f, "u")), 0);
+    assert_int_equal(pg_ctl("stop"), 0);
+    time_t t0 = time(NULL);
+    vg_update_op got;
+    vg_store_tx *tx = NULL;
+    assert_int_equal(vg_store_latest_op(&got, f->s, N(f, "u")), VG_EIO);
+    if (strncmp(vg_error_last(), "store: PostgreSQL unavailable: ", 31) != 0)
+        fail_msg("message: %s", vg_error_last());
+    assert_int_equal(vg_store_update_begin(&tx, f->s, N(f, "u"), "fp"), VG_EIO);
+    bool claimed = false;
+    assert_int_equal(vg_store_layer_claim(&claimed, f->s, "d", "s", "o", t0, 60), VG_EIO);
+    print_message("three calls while PostgreSQL was down took %lld s\n",
+                  (long long)(time(NULL) - t0));
+    assert_int_equal(pg_ctl("start"), 0);
+    if (vg_store_latest_op(&got, f->s, N(f, "u")) != 0)
+        fail_msg("after the restart: %s", vg_error_last());
+    assert_int_equal(got.id, op1.id);
+    vg_update_op op2 = run(f, f->s, N(f, "u"), r1, 1);
+    assert_true(op2.id > op1.id);
+    test_threads(state);
 }
 
 int main(void)
@@ -1844,6 +2276,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delivery_claim_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_gc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_2_to_3, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_list_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layer_claim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leader, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_restart, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
