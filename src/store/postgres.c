@@ -6,7 +6,15 @@
  * ("store: PostgreSQL unavailable: ...", VG_EIO) and no stale connections. An update run is one
  * transaction on its own connection under a transaction-level advisory lock of its updater:
  * readers see the previous operation until COMMIT, and a killed process rolls back. Leadership
- * is a session advisory lock on a connection the handle keeps outside the pool. */
+ * is a session advisory lock on a connection the handle keeps outside the pool.
+ *
+ * Results are read whole and the connection goes back before any callback runs (callbacks may
+ * call the store, even with a pool of one); an op's advisories are read in pages. Nothing is
+ * run again once a COMMIT went out (its outcome may be unknown). Limits: two runs open at once
+ * that add the same new advisory content (the same hash; updaters differ in `source`, so only
+ * imports of one content under two updaters) wait for each other, and may end in a deadlock
+ * that fails one run (VG_ECONFLICT); GC skips an updater while its run is open; bodies are
+ * PostgreSQL text, so they must be UTF-8 without NUL (canonical JSON always is). */
 #include "store_int.h"
 
 #include <errno.h>
@@ -541,17 +549,29 @@ static void conn_put(pg_store *s, conn *c)
     } else {
         c->lost = true;
     }
+    /* A lost session usually means the server restarted or failed over: the idle sessions
+     * are as dead, so they go too rather than fail the next calls one by one. */
+    conn *dead = NULL;
     pthread_mutex_lock(&s->mu);
     if (c->lost) {
         s->open--;
+        dead = s->idle;
+        s->idle = NULL;
+        for (conn *d = dead; d; d = d->next)
+            s->open--;
     } else {
         c->next = s->idle;
         s->idle = c;
     }
-    pthread_cond_signal(&s->cv);
+    pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     if (c->lost)
         conn_free(c);
+    while (dead) {
+        conn *d = dead;
+        dead = d->next;
+        conn_free(d);
+    }
 }
 
 /* One unit of work on a checked-out connection. It must be safe to run again from the start:

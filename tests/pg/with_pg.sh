@@ -27,6 +27,9 @@
 #   VG_PG_CTL    the path of pg_ctl
 #   VG_PG_AS     "runuser -u postgres --" when the server runs as `postgres` (we are root), else ""
 #
+# The server is for tests: fsync and synchronous_commit are off (a crash of vigil or of a
+# PostgreSQL process is survived; only an OS crash would lose data), max_connections 200.
+#
 # initdb refuses to run as root: then the server runs as the `postgres` system user and the
 # temp dir is owned by it. PG_BIN overrides the directory of initdb/pg_ctl (default: the
 # newest /usr/lib/postgresql/*/bin, else PATH).
@@ -81,10 +84,10 @@ fi
 
 BIN=$(find_bin)
 VG_PG_CTL="$BIN/pg_ctl"
-[ -x "$VG_PG_CTL" ] && [ -x "$BIN/initdb" ] || {
+if [ ! -x "$VG_PG_CTL" ] || [ ! -x "$BIN/initdb" ]; then
     echo "with_pg.sh: no initdb/pg_ctl in $BIN" >&2
     exit 125
-}
+fi
 VG_PG_DIR=$(mktemp -d /tmp/vg-pg-XXXXXX) || exit 125
 VG_PG_DATA="$VG_PG_DIR/data"
 VG_PG_AS=""

@@ -67,7 +67,8 @@ static int setup(void **state)
     const char *env = getenv("VG_STORE_DSN");
     if (env && *env) {
         f->sqlite = strstr(env, "://") == NULL;
-        if (!f->sqlite && getenv("VG_PG_ADMIN")) {
+        const char *admin = getenv("VG_PG_ADMIN");
+        if (!f->sqlite && admin && *admin) {
             snprintf(f->pgdb, sizeof(f->pgdb), "vgt_%s", f->prefix);
             if ((f->dsn = pgdb_create(f->pgdb)) == NULL)
                 return -1;
@@ -779,6 +780,23 @@ static void test_abort(void **state)
     assert_true(op2.id > op1.id);
 }
 
+/* Counts advisories and checks they come in id order. */
+typedef struct ordered {
+    char last[96];
+    size_t n;
+    int unordered;
+} ordered;
+
+static int ordered_cb(void *ctx, const vg_advisory *a)
+{
+    ordered *o = ctx;
+    if (o->n > 0 && strcmp(o->last, a->id) >= 0)
+        o->unordered++;
+    snprintf(o->last, sizeof(o->last), "%s", a->id);
+    o->n++;
+    return 0;
+}
+
 static void test_read_during_write(void **state)
 {
     fixture *f = *state;
@@ -817,6 +835,11 @@ static void test_read_during_write(void **state)
     collect c = {0};
     assert_int_equal(vg_store_find_affected(s2, ns, "p", true, collect_cb, &c), 0);
     assert_int_equal(c.n, 1500);
+    /* All of the op, in id order, across the pages a backend may read it in. */
+    ordered o = {.n = 0};
+    assert_int_equal(vg_store_op_advisories(s2, op2.id, ordered_cb, &o), 0);
+    assert_int_equal(o.n, 1500);
+    assert_int_equal(o.unordered, 0);
     vg_store_close(s2);
 }
 
@@ -2243,7 +2266,72 @@ static void test_pg_restart(void **state)
     assert_int_equal(got.id, op1.id);
     vg_update_op op2 = run(f, f->s, N(f, "u"), r1, 1);
     assert_true(op2.id > op1.id);
+    /* A restart while the handle is idle: its pooled sessions are all dead, and the next
+     * call still succeeds. */
     test_threads(state);
+    assert_int_equal(pg_ctl("stop"), 0);
+    assert_int_equal(pg_ctl("start"), 0);
+    if (vg_store_latest_op(&got, f->s, N(f, "u")) != 0)
+        fail_msg("after an idle restart: %s", vg_error_last());
+    vg_notify_set set = put_set(f, f->s, 2, false);
+    assert_int_equal(pg_ctl("stop"), 0);
+    assert_int_equal(pg_ctl("start"), 0);
+    vg_notify_set back;
+    if (vg_store_notify_get(&back, f->s, set.id) != 0)
+        fail_msg("after an idle restart: %s", vg_error_last());
+}
+
+/* PostgreSQL with a pool of one connection: a callback that calls the store does not wait
+ * for the connection its own walk holds. */
+typedef struct reentrant {
+    vg_store *s;
+    size_t n;
+    int failures;
+} reentrant;
+
+static int reentrant_cb(void *ctx, const char *hash)
+{
+    reentrant *r = ctx;
+    body b = {{0}};
+    int64_t stamp = 0;
+    if (vg_store_manifest_get(r->s, hash, body_cb, &b) != 0 ||
+        vg_store_manifest_stamp(&stamp, r->s, hash) != 0)
+        r->failures++;
+    r->n++;
+    return 0;
+}
+
+static void test_pg_pool_of_one(void **state)
+{
+    fixture *f = *state;
+    if (f->sqlite)
+        skip();
+    vg_strbuf sb;
+    vg_strbuf_init(&sb, 0);
+    vg_strbuf_printf(&sb, "%s%spool_max_conns=1", f->dsn, strchr(f->dsn, '?') ? "&" : "?");
+    vg_store *s = NULL;
+    if (vg_store_open(&s, sb.buf) != 0)
+        fail_msg("open with a pool of one: %s", vg_error_last());
+    char ns[64];
+    snprintf(ns, sizeof(ns), "%s:1", f->prefix);
+    const vg_store_pkg_key k[] = {{ns, "openssl", true}};
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "sha256:p%d", i);
+        assert_int_equal(vg_store_manifest_put(s, N(f, name), "{}", 2, NULL, 0, k, 1), 0);
+    }
+    reentrant r = {s, 0, 0};
+    assert_int_equal(vg_store_manifests_with(s, ns, "openssl", true, reentrant_cb, &r), 0);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.failures, 0);
+    adv_buf a;
+    const vg_advisory *r1[] = {simple(&a, f, "A", "openssl", "1")};
+    vg_update_op op = run(f, s, N(f, "u"), r1, 1);
+    collect c = {0};
+    assert_int_equal(vg_store_op_advisories(s, op.id, collect_cb, &c), 0);
+    assert_int_equal(c.n, 1);
+    vg_store_close(s);
+    vg_strbuf_dispose(&sb);
 }
 
 int main(void)
@@ -2281,6 +2369,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layer_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_pool_of_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_restart, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
