@@ -1,8 +1,7 @@
 /* migrations.c — the SQLite schema as an ordered list of migrations: entry i takes a database
  * from schema version i to i + 1. sqlite.c applies the pending ones on open, in one transaction,
- * and records each in schema_version. Never edit a released entry; append a new one. The
- * logical schema is the one postgres.c will create in PostgreSQL's idioms (uuid, bytea, jsonb
- * or text for the canonical body, bigserial). */
+ * and records each in schema_version. Never edit a released entry; append a new one, and the
+ * same entry to pg_migrations.c (PostgreSQL's idioms), so a version means one schema. */
 #include "store_int.h"
 
 const char *const vg__sqlite_migrations[] = {

@@ -3,7 +3,8 @@
  * statements only, migrations applied on open. An update run writes in short batches under a
  * pending op that readers ignore; commit flips it visible in one transaction. One run per
  * updater is enforced by an open-file-description lock on "<db>-lock", which the kernel drops
- * when a process dies, so a kill -9 never leaves a stale lock. */
+ * when a process dies, so a kill -9 never leaves a stale lock; updater leadership is such a lock
+ * on "<db>-leader", held by the handle. */
 #include "store_int.h"
 
 #include <errno.h>

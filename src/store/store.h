@@ -1,7 +1,7 @@
 /* store.h — the public header of src/store/ (layer 3): the table of operations the rest of
- * vigil calls to keep vulnerability data, as versioned update operations, and (later) index
- * reports and layer results. No SQL leaks out of store/: sqlite.c implements this today and
- * postgres.c will implement the same contract. */
+ * vigil calls to keep vulnerability data as versioned update operations, index reports and
+ * layer results, notifications, and what scale-out needs (leadership, layer claims, copy).
+ * No SQL leaks out of store/: sqlite.c and postgres.c implement the same contract. */
 #ifndef VG_STORE_H
 #define VG_STORE_H
 
@@ -12,11 +12,13 @@
 
 typedef struct vg_store vg_store;
 
-/* Opens the store named by `dsn` — a file path or "sqlite:PATH" (the embedded default) —
+/* Opens the store named by `dsn` — a file path or "sqlite:PATH" (the embedded default), or a
+ * PostgreSQL URI "postgres://..." (libpq; "pool_max_conns=N" caps the pool, default 8) —
  * creating it and applying pending migrations in one transaction. The SQLite file runs in
  * WAL mode: many readers, one writer. Returns 0, VG_EIO (cannot open or write), or
  * VG_EINVAL (not a vigil database, or a newer schema than this binary knows: "database schema
- * N is newer than this vigil (M)"; an empty DSN, ":memory:", or postgres:// in this build).
+ * N is newer than this vigil (M)"; an empty DSN, ":memory:", a bad pool_max_conns).
+ * PostgreSQL unreachable: VG_EIO "store: PostgreSQL unavailable: ...".
  *
  * Thread-safety: a handle may be shared by any number of threads. Each call checks a
  * connection out of the handle's small pool (SQLite: one connection per concurrent call, at
@@ -60,7 +62,9 @@ typedef struct vg_store_tx vg_store_tx;
  *
  * SQLite: the run is written in short batched transactions under a pending op that readers
  * ignore, so the single write lock is never held for a whole run; a run killed mid-way leaves
- * an invisible pending op that the next run of that updater (or vg_store_gc) deletes. */
+ * an invisible pending op that the next run of that updater (or vg_store_gc) deletes.
+ * PostgreSQL: a run is one transaction on a connection of its own, under an advisory lock
+ * keyed by the updater (MVCC: readers keep the previous op; a killed run rolls back). */
 int vg_store_update_begin(vg_store_tx **out, vg_store *s, const char *updater,
                           const char *fingerprint);
 /* Adds one advisory to the run. Advisory rows are de-duplicated by content hash (SHA-256 of
@@ -211,8 +215,9 @@ int vg_store_manifest_delete(bool *deleted, vg_store *s, const char *hash);
 
 /* Every manifest with a package recorded under (ns, package, source_pkg): the reverse index,
  * in hash order, each once. Cost grows with the number of such manifests, not with the total.
- * The callback runs inside a read snapshot (it may call the store; it sees no later writes
- * in this walk). 0 also when there is none. */
+ * The hashes are read in one statement (one snapshot) before the first callback, and no
+ * connection is held while the callbacks run, so they may call the store. 0 also when there
+ * is none. */
 int vg_store_manifests_with(vg_store *s, const char *ns, const char *package, bool source_pkg,
                             vg_store_manifest_cb cb, void *ctx);
 /* How many manifests are recorded. SQLite counts the rows: linear in the number of

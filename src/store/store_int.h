@@ -1,5 +1,5 @@
 /* store_int.h — private to src/store/: the backend table (store.c dispatches every store.h
- * call through it; sqlite.c implements it today, postgres.c later), the canonical advisory JSON
+ * call through it; sqlite.c and postgres.c implement it), the canonical advisory JSON
  * codec (advisory_json.c) that every backend stores and hashes, and the bundle helpers. */
 #ifndef VG_STORE_INT_H
 #define VG_STORE_INT_H
