@@ -50,11 +50,10 @@ function request()
 end
 LUA
 
-# wrk_rps CONNS THREADS URL [ARGS]: runs wrk, prints "rps errors".
-wrk_one() {
-    out=$1 c=$2 t=$3 url=$4
-    shift 4
-    wrk -t"$t" -c"$c" -d"${secs}s" "$@" "$url" >"$out" 2>&1
+wrk_one() { # wrk_one OUT CONNS THREADS URL SALT [wrk options]: the salt goes to post.lua
+    out=$1 c=$2 t=$3 url=$4 salt=$5
+    shift 5
+    wrk -t"$t" -c"$c" -d"${secs}s" "$@" "$url" "$salt" >"$out" 2>&1
 }
 rps_of() { awk '/^Requests\/sec/ {print $2}' "$1"; }
 errs_of() { grep -E 'Non-2xx|Socket errors' "$1" | tr '\n' ' ' || true; }
@@ -77,7 +76,7 @@ measure() {
             esac
             if [ $# -eq 1 ]; then c=8 t=2; elif [ $i -lt 3 ]; then c=3 t=1; else c=2 t=1; fi
             # shellcheck disable=SC2086
-            wrk_one "$work/wrk-$i.txt" $c $t "$url" $extra -- $((salt * 10 + i)) &
+            wrk_one "$work/wrk-$i.txt" $c $t "$url" $((salt * 10 + i)) $extra &
             pids="$pids $!"
         done
         # shellcheck disable=SC2086
