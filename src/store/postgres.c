@@ -34,9 +34,6 @@
 /* Attempts of one call on transient failures, and the time after which none is started. */
 #define RETRY_MAX 4
 #define RETRY_BUDGET_MS 4000
-/* A run's buffered advisories are written once either bound is reached. */
-#define FLUSH_ITEMS 1000
-#define FLUSH_BYTES ((size_t)8 << 20)
 /* Rows per page when walking an operation's advisories; bytes per COPY message. */
 #define PAGE_ROWS 1000
 #define COPY_CHUNK ((size_t)256 << 10)
@@ -919,43 +916,14 @@ static int arr_end(vg_strbuf *sb)
     return vg_strbuf_error(sb) ? vg_error_set(VG_ETOOBIG, "store: a batch is too large") : 0;
 }
 
-static void hex32(char out[65], const uint8_t h[32])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = digits[h[i] >> 4];
-        out[2 * i + 1] = digits[h[i] & 15];
-    }
-    out[64] = '\0';
-}
-
 /* ---- update runs --------------------------------------------------------------------- */
-
-typedef struct key {
-    const char *ns;
-    const char *package;
-    bool source_pkg;
-} key;
-
-typedef struct item {
-    char hash[65]; /* hex */
-    const char *id;
-    const char *source;
-    const char *body;
-    size_t len;
-    key *keys;
-    size_t n_keys;
-} item;
 
 typedef struct pg_tx {
     vg_store_tx base;
     pg_store *s;
-    conn *c;         /* the run's transaction lives on it */
-    vg_update_op op; /* id, ref, updater, fingerprint, date; n_advisories grows */
-    vg_arena *arena; /* the buffered items */
-    item *items;
-    size_t n_items, cap_items;
-    size_t bytes;
+    conn *c;          /* the run's transaction lives on it */
+    vg_update_op op;  /* id, ref, updater, fingerprint, date; n_advisories grows */
+    vg__run_buf buf;  /* the advisories put since the last flush */
     vg_strbuf arr[5]; /* array literals of a batch, reused */
     int failed;       /* sticky: a failed write poisons the run */
 } pg_tx;
@@ -963,8 +931,7 @@ typedef struct pg_tx {
 static void tx_free(pg_tx *tx)
 {
     conn_put(tx->s, tx->c); /* rolls back an open transaction */
-    vg_arena_free(tx->arena);
-    free(tx->items);
+    vg__run_buf_dispose(&tx->buf);
     for (int i = 0; i < 5; i++)
         vg_strbuf_dispose(&tx->arr[i]);
     free(tx);
@@ -1049,7 +1016,7 @@ static int pg_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *l
             snprintf(tx->op.updater, sizeof(tx->op.updater), "%s", spec->updater);
             snprintf(tx->op.fingerprint, sizeof(tx->op.fingerprint), "%s", spec->fingerprint);
             tx->op.date = spec->date;
-            tx->arena = vg_arena_new((size_t)1 << 20);
+            vg__run_buf_init(&tx->buf);
             for (int i = 0; i < 5; i++)
                 vg_strbuf_init(&tx->arr[i], BATCH_MAX);
             *out = &tx->base;
@@ -1089,13 +1056,13 @@ static bool in_sorted(const char **v, int n, const char *h)
  * affected keys, and every link. */
 static int flush(pg_tx *tx)
 {
-    if (tx->n_items == 0)
+    if (tx->buf.n == 0)
         return 0;
     conn *c = tx->c;
     vg_strbuf *a = tx->arr;
     arr_start(&a[0]);
-    for (size_t i = 0; i < tx->n_items; i++)
-        arr_add(&a[0], tx->items[i].hash, 64);
+    for (size_t i = 0; i < tx->buf.n; i++)
+        arr_add(&a[0], tx->buf.items[i].hex, 64);
     int rc = arr_end(&a[0]);
     if (rc != 0)
         return rc;
@@ -1109,11 +1076,11 @@ static int flush(pg_tx *tx)
     for (int k = 1; k < 5; k++)
         arr_start(&a[k]);
     size_t n_rows = 0;
-    for (size_t i = 0; i < tx->n_items; i++) {
-        const item *it = &tx->items[i];
-        if (in_sorted(have, n_known, it->hash))
+    for (size_t i = 0; i < tx->buf.n; i++) {
+        const vg__run_item *it = &tx->buf.items[i];
+        if (in_sorted(have, n_known, it->hex))
             continue;
-        arr_add(&a[1], it->hash, 64);
+        arr_add(&a[1], it->hex, 64);
         arr_add_str(&a[2], it->id);
         arr_add_str(&a[3], it->source);
         arr_add(&a[4], it->body, it->len);
@@ -1135,12 +1102,12 @@ static int flush(pg_tx *tx)
     size_t n_keys = 0;
     for (int k = 1; k < 5; k++)
         arr_start(&a[k]);
-    for (size_t i = 0; rc == 0 && n_new > 0 && i < tx->n_items; i++) {
-        const item *it = &tx->items[i];
-        if (!in_sorted(fresh, n_new, it->hash))
+    for (size_t i = 0; rc == 0 && n_new > 0 && i < tx->buf.n; i++) {
+        const vg__run_item *it = &tx->buf.items[i];
+        if (!in_sorted(fresh, n_new, it->hex))
             continue;
         for (size_t k = 0; k < it->n_keys; k++) {
-            arr_add(&a[1], it->hash, 64);
+            arr_add(&a[1], it->hex, 64);
             arr_add_str(&a[2], it->keys[k].ns);
             arr_add_str(&a[3], it->keys[k].package);
             vg_strbuf_puts(&a[4], it->keys[k].source_pkg ? ",t" : ",f");
@@ -1170,15 +1137,8 @@ static int flush(pg_tx *tx)
     if ((rc = exec_run(c, ST_LINK_INSERT, &p, &linked, "link advisories")) != 0)
         return rc;
     tx->op.n_advisories += (uint64_t)linked;
-    tx->n_items = 0;
-    tx->bytes = 0;
-    vg_arena_reset(tx->arena);
+    vg__run_buf_clear(&tx->buf);
     return 0;
-}
-
-static const char *arena_dup(vg_arena *a, const char *s)
-{
-    return vg_arena_strndup(a, s, strlen(s));
 }
 
 static int poisoned(const pg_tx *tx)
@@ -1192,25 +1152,7 @@ static int pg_put(vg_store_tx *base, const vg__encoded *e)
     pg_tx *tx = (pg_tx *)base;
     if (tx->failed)
         return poisoned(tx);
-    if (tx->n_items == tx->cap_items) {
-        tx->cap_items = tx->cap_items ? tx->cap_items * 2 : 64;
-        tx->items = vg_xrealloc(tx->items, tx->cap_items * sizeof(*tx->items));
-    }
-    item *it = &tx->items[tx->n_items++];
-    hex32(it->hash, e->hash);
-    it->id = arena_dup(tx->arena, e->id);
-    it->source = arena_dup(tx->arena, e->source);
-    it->body = vg_arena_strndup(tx->arena, e->body, e->len);
-    it->len = e->len;
-    it->n_keys = e->n_affected;
-    it->keys = vg_arena_alloc(tx->arena, (e->n_affected ? e->n_affected : 1) * sizeof(key));
-    for (size_t i = 0; i < e->n_affected; i++) {
-        it->keys[i].ns = arena_dup(tx->arena, e->affected[i].ns);
-        it->keys[i].package = arena_dup(tx->arena, e->affected[i].package);
-        it->keys[i].source_pkg = e->affected[i].source_pkg;
-    }
-    tx->bytes += e->len;
-    if (tx->n_items >= FLUSH_ITEMS || tx->bytes >= FLUSH_BYTES) {
+    if (vg__run_buf_add(&tx->buf, e)) {
         int rc = flush(tx);
         if (rc != 0)
             tx->failed = rc;

@@ -21,9 +21,6 @@
 #define BUSY_TIMEOUT_MS 30000
 /* Idle connections kept per handle; more are opened on demand and closed when returned. */
 #define POOL_IDLE_MAX 8
-/* A run's buffered advisories are written once either bound is reached. */
-#define FLUSH_ITEMS 1000
-#define FLUSH_BYTES ((size_t)8 << 20)
 
 /* ---- statements ---------------------------------------------------------------------- */
 
@@ -773,33 +770,14 @@ static int list_pending(pending_list *out, const sq_store *s, conn *c, const cha
 
 /* ---- update runs --------------------------------------------------------------------- */
 
-typedef struct key {
-    const char *ns;
-    const char *package;
-    bool source_pkg;
-} key;
-
-typedef struct item {
-    uint8_t hash[32];
-    const char *id;
-    const char *source;
-    const char *body;
-    size_t len;
-    key *keys;
-    size_t n_keys;
-} item;
-
 typedef struct sq_tx {
     vg_store_tx base;
     sq_store *s;
     conn *c;
     int lock_fd;
     vg_update_op op; /* id, ref, updater, fingerprint, date; n_advisories grows */
-    vg_arena *arena; /* the buffered items */
-    item *items;
-    size_t n_items, cap_items;
-    size_t bytes;
-    int failed; /* sticky: a failed put poisons the run */
+    vg__run_buf buf; /* the advisories put since the last flush */
+    int failed;      /* sticky: a failed put poisons the run */
 } sq_tx;
 
 static void tx_free(sq_tx *tx)
@@ -807,8 +785,7 @@ static void tx_free(sq_tx *tx)
     conn_put(tx->s, tx->c);
     if (tx->lock_fd >= 0)
         close(tx->lock_fd);
-    vg_arena_free(tx->arena);
-    free(tx->items);
+    vg__run_buf_dispose(&tx->buf);
     free(tx);
 }
 
@@ -900,14 +877,14 @@ static int sq_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *l
     snprintf(tx->op.updater, sizeof(tx->op.updater), "%s", spec->updater);
     snprintf(tx->op.fingerprint, sizeof(tx->op.fingerprint), "%s", spec->fingerprint);
     tx->op.date = spec->date;
-    tx->arena = vg_arena_new((size_t)1 << 20);
+    vg__run_buf_init(&tx->buf);
     *out = &tx->base;
     return 0;
 }
 
 /* Writes one buffered advisory: its row (unless the hash exists), its affected keys, its link
  * to the run's op. Inside the flush transaction. */
-static int write_item(sq_tx *tx, const item *it)
+static int write_item(sq_tx *tx, const vg__run_item *it)
 {
     sq_store *s = tx->s;
     conn *c = tx->c;
@@ -954,24 +931,17 @@ static int write_item(sq_tx *tx, const item *it)
 
 static int flush(sq_tx *tx)
 {
-    if (tx->n_items == 0)
+    if (tx->buf.n == 0)
         return 0;
     int rc = run_id(tx->s, tx->c, ST_BEGIN_IMMEDIATE, "begin");
-    for (size_t i = 0; rc == 0 && i < tx->n_items; i++)
-        rc = write_item(tx, &tx->items[i]);
+    for (size_t i = 0; rc == 0 && i < tx->buf.n; i++)
+        rc = write_item(tx, &tx->buf.items[i]);
     if (rc == 0)
         rc = run_id(tx->s, tx->c, ST_COMMIT, "commit");
     if (rc != 0)
         rollback(tx->s, tx->c, rc);
-    tx->n_items = 0;
-    tx->bytes = 0;
-    vg_arena_reset(tx->arena);
+    vg__run_buf_clear(&tx->buf);
     return rc;
-}
-
-static const char *arena_dup(vg_arena *a, const char *s)
-{
-    return vg_arena_strndup(a, s, strlen(s));
 }
 
 static int poisoned(const sq_tx *tx)
@@ -985,25 +955,7 @@ static int sq_put(vg_store_tx *base, const vg__encoded *e)
     sq_tx *tx = (sq_tx *)base;
     if (tx->failed)
         return poisoned(tx);
-    if (tx->n_items == tx->cap_items) {
-        tx->cap_items = tx->cap_items ? tx->cap_items * 2 : 64;
-        tx->items = vg_xrealloc(tx->items, tx->cap_items * sizeof(*tx->items));
-    }
-    item *it = &tx->items[tx->n_items++];
-    memcpy(it->hash, e->hash, sizeof(it->hash));
-    it->id = arena_dup(tx->arena, e->id);
-    it->source = arena_dup(tx->arena, e->source);
-    it->body = vg_arena_strndup(tx->arena, e->body, e->len);
-    it->len = e->len;
-    it->n_keys = e->n_affected;
-    it->keys = vg_arena_alloc(tx->arena, (e->n_affected ? e->n_affected : 1) * sizeof(key));
-    for (size_t i = 0; i < e->n_affected; i++) {
-        it->keys[i].ns = arena_dup(tx->arena, e->affected[i].ns);
-        it->keys[i].package = arena_dup(tx->arena, e->affected[i].package);
-        it->keys[i].source_pkg = e->affected[i].source_pkg;
-    }
-    tx->bytes += e->len;
-    if (tx->n_items >= FLUSH_ITEMS || tx->bytes >= FLUSH_BYTES) {
+    if (vg__run_buf_add(&tx->buf, e)) {
         int rc = flush(tx);
         if (rc != 0)
             tx->failed = rc;

@@ -145,6 +145,37 @@ extern const int vg__pg_n_migrations;
 /* Cap on one history point's summary. */
 #define VG__HISTORY_MAX ((size_t)64 << 10)
 
+/* ---- runbuf.c: a run's advisories between flushes (both backends) -------------------- */
+
+/* A run's buffered advisories are written once either bound is reached. */
+#define VG__FLUSH_ITEMS 1000
+#define VG__FLUSH_BYTES ((size_t)8 << 20)
+
+typedef struct vg__run_item {
+    uint8_t hash[32]; /* SHA-256 of body */
+    char hex[65];     /* the same, in hex */
+    const char *id;
+    const char *source;
+    const char *body;
+    size_t len;
+    vg_store_pkg_key *keys; /* the affected index: ns, package, source_pkg */
+    size_t n_keys;
+} vg__run_item;
+
+typedef struct vg__run_buf {
+    vg_arena *arena; /* everything the items point to */
+    vg__run_item *items;
+    size_t n, cap;
+    size_t bytes; /* of bodies */
+} vg__run_buf;
+
+void vg__run_buf_init(vg__run_buf *b);
+/* Copies `e` in; true when a flush is due. */
+bool vg__run_buf_add(vg__run_buf *b, const vg__encoded *e);
+/* Empties the buffer after a flush (the arena is kept for the next batch). */
+void vg__run_buf_clear(vg__run_buf *b);
+void vg__run_buf_dispose(vg__run_buf *b);
+
 /* Begins an op described by `spec` after validating its names (store.c). */
 int vg__store_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *local, vg_store *s,
                     const vg__op_spec *spec);
