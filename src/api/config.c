@@ -106,7 +106,7 @@ void vg_serve_config_default(vg_serve_config *c)
     c->shutdown_timeout_ms = (int64_t)30 * 1000;
     c->index_concurrency = 2;
     c->retry_after_ms = (int64_t)5 * 1000;
-    c->layer_claim_ms = (int64_t)10 * 60 * 1000;
+    c->layer_claim_ms = (int64_t)2 * 60 * 1000;
     c->max_layers = 256;
     c->max_layer_bytes = (uint64_t)32 << 30;
     c->max_file_bytes = (uint64_t)256 << 20;

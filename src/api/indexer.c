@@ -78,6 +78,12 @@ static int claim_or_wait(vg_server *s, const char *digest, vg_layer_result **out
         if (rc != 0)
             return rc;
         if (got) {
+            /* The previous owner may have stored its result and let go just now. */
+            if ((rc = store_get(s, digest, out)) != VG_ENOTFOUND) {
+                if (vg_store_layer_unclaim(s->store, digest, scanners, s->instance) != 0)
+                    vg_error_clear();
+                return rc;
+            }
             *claimed = true;
             if (waited) {
                 const char *l[] = {"expired"};
@@ -86,6 +92,14 @@ static int claim_or_wait(vg_server *s, const char *digest, vg_layer_result **out
             return VG_ENOTFOUND;
         }
         waited = true;
+        pthread_mutex_lock(&s->upd_mu);
+        bool stop = s->stopping;
+        pthread_mutex_unlock(&s->upd_mu);
+        if (stop)
+            return vg_error_set(VG_EIO,
+                                "shutting down while layer %.80s was being indexed by "
+                                "another instance",
+                                digest);
         struct timespec ts = {0, 200 * 1000000L};
         nanosleep(&ts, NULL);
         if ((rc = store_get(s, digest, out)) != VG_ENOTFOUND) {

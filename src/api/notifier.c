@@ -81,9 +81,11 @@ static void *deliver_main(void *arg)
     wo.retry_base_ms = c->webhook_retry_base_ms;
     wo.retry_max_ms = c->webhook_retry_max_ms;
     wo.max_age_s = c->webhook_max_age_ms / 1000;
-    /* The lease outlasts one attempt (curl stops at the timeout) with a margin for the store
-     * write; a deliverer that dies leaves it to lapse, and another instance takes the set. */
-    wo.lease_s = c->webhook_timeout_ms / 1000 + 10;
+    /* The lease outlasts one attempt (curl stops at the timeout) plus the longest the outcome's
+     * store write may wait (a PostgreSQL pool wait of 30 s and its retries) and some clock
+     * skew between instances; a deliverer that dies leaves it to lapse, and another instance
+     * takes the set. */
+    wo.lease_s = c->webhook_timeout_ms / 1000 + 40;
     char owner[128], host[64] = "host";
     gethostname(host, sizeof(host) - 1);
     snprintf(owner, sizeof(owner), "%s:%d", host, (int)getpid());

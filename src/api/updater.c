@@ -46,30 +46,6 @@ static void run_one(vg_server *s, const char *name, const vg_feed_opts *fo)
     }
 }
 
-static void run_all(vg_server *s)
-{
-    const vg_serve_config *c = s->cfg;
-    vg_feed_opts fo;
-    vg_feed_opts_default(&fo);
-    fo.mirror = c->feed_mirror;
-    char *dsn = c->db ? vg_xstrdup(c->db) : vg_store_default_dsn();
-    char *cache = vg_feed_default_cache_dir(dsn);
-    fo.cache_dir = cache;
-    atomic_store(&s->updating, 1);
-    const char *const *names = c->updaters ? (const char *const *)c->updaters : vg_feed_sources();
-    for (size_t i = 0; names[i]; i++) {
-        pthread_mutex_lock(&s->upd_mu);
-        bool stop = s->stopping;
-        pthread_mutex_unlock(&s->upd_mu);
-        if (stop)
-            break;
-        run_one(s, names[i], &fo);
-    }
-    atomic_store(&s->updating, 0);
-    free(cache);
-    free(dsn);
-}
-
 /* Whether this instance leads the updaters now (logged when it changes). */
 static bool leading(vg_server *s, bool was)
 {
@@ -86,6 +62,30 @@ static bool leading(vg_server *s, bool was)
     }
     vg_metric_set(s->m_leader, NULL, lead ? 1 : 0);
     return lead;
+}
+
+static void run_all(vg_server *s)
+{
+    const vg_serve_config *c = s->cfg;
+    vg_feed_opts fo;
+    vg_feed_opts_default(&fo);
+    fo.mirror = c->feed_mirror;
+    char *dsn = c->db ? vg_xstrdup(c->db) : vg_store_default_dsn();
+    char *cache = vg_feed_default_cache_dir(dsn);
+    fo.cache_dir = cache;
+    atomic_store(&s->updating, 1);
+    const char *const *names = c->updaters ? (const char *const *)c->updaters : vg_feed_sources();
+    for (size_t i = 0; names[i]; i++) {
+        pthread_mutex_lock(&s->upd_mu);
+        bool stop = s->stopping;
+        pthread_mutex_unlock(&s->upd_mu);
+        if (stop || !leading(s, true)) /* the lock lost mid-round: the new leader runs them */
+            break;
+        run_one(s, names[i], &fo);
+    }
+    atomic_store(&s->updating, 0);
+    free(cache);
+    free(dsn);
 }
 
 /* Sleeps until `until` (monotonic seconds) or stop; true when stopping. */
@@ -122,8 +122,10 @@ static void *updater_main(void *arg)
     for (;;) {
         bool was = lead;
         lead = leading(s, was);
-        if (lead && !was && !first)
+        if (lead && !was && !first && !ran)
             next = vg_api_now(); /* took over from a leader that is gone */
+        /* (one that had run here before and lost the lock a moment, e.g. a database restart,
+         * keeps its own schedule) */
         first = false;
         if (lead && vg_api_now() >= next) {
             run_all(s);

@@ -39,13 +39,29 @@ static const char db_usage[] =
 static void print_dsn(FILE *o, const char *dsn)
 {
     const char *scheme = strstr(dsn, "://");
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *end = scheme ? scheme + 3 + strcspn(scheme + 3, "/?") : NULL; /* authority */
+    const char *at = end ? memchr(scheme + 3, '@', (size_t)(end - scheme - 3)) : NULL;
     const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
-    if (!colon) {
-        fputs(dsn, o);
+    const char *p = dsn;
+    if (colon) {
+        fprintf(o, "%.*s:***", (int)(colon - dsn), dsn);
+        p = at;
+    }
+    /* and a password=... query parameter */
+    const char *q = strchr(p, '?');
+    if (q) {
+        fprintf(o, "%.*s", (int)(q - p), p);
+        for (const char *k = q; *k;) {
+            size_t n = strcspn(k + 1, "&") + 1;
+            if (strncmp(k + 1, "password=", 9) == 0)
+                fprintf(o, "%cpassword=***", *k);
+            else
+                fprintf(o, "%.*s", (int)n, k);
+            k += n;
+        }
         return;
     }
-    fprintf(o, "%.*s:***%s", (int)(colon - dsn), dsn, at);
+    fputs(p, o);
 }
 
 /* "2024-05-01 12:00:00 UTC" */
@@ -264,9 +280,11 @@ static int db_copy(const char *from, const char *to)
     }
     vg_store_copy_stats st;
     int rc = vg_store_copy(&st, dst, src);
-    printf("copied %zu update operations (%zu already present), %zu layer results, %zu "
-           "manifests, %zu notification sets, %zu history points\n",
-           st.ops, st.ops_skipped, st.layers, st.manifests, st.notify_sets, st.history);
+    printf("copied %zu update operations (%zu skipped: already present or not newer than the "
+           "destination's), %zu layer results, %zu manifests, %zu notification sets, %zu "
+           "history points (%zu dropped)\n",
+           st.ops, st.ops_skipped, st.layers, st.manifests, st.notify_sets, st.history,
+           st.history_dropped);
     vg_store_close(dst);
     vg_store_close(src);
     if (rc != 0)

@@ -1,8 +1,8 @@
 /* copy.c — vg_store_copy: moves everything one store holds into another through the backend
  * table only, so any backend copies to any other (`vigil db copy --from sqlite:PATH --to
  * postgres://...`). Advisories are decoded and re-encoded on the way (the destination hashes
- * them itself); everything is read in pages, so memory follows the largest single item (one
- * notification set), not the store. */
+ * them itself); advisories, layers and manifests are read in pages. Memory follows the largest
+ * notification set and the number of sets and operations (their headers are listed whole). */
 #include "store_int.h"
 
 #include <stdlib.h>
@@ -28,26 +28,39 @@ static int put_body(void *p, const char *body, size_t len)
     return vg_store_update_put(c->tx, &a);
 }
 
-static bool has_ref(const vg_update_op *ops, size_t n, const char *ref)
+static const vg_update_op *by_ref(const vg_update_op *ops, size_t n, const char *ref)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(ops[i].ref, ref) == 0)
+            return &ops[i];
+    return NULL;
+}
+
+/* Whether `dst` held, before the copy, an operation of `op`'s updater as new as `op` or newer:
+ * then copying `op` would make older data the updater's newest (ids, not dates, say which op
+ * is newest), so it is skipped, as an import skips an older bundle. */
+static bool dst_newer(const vg_update_op *had, size_t n_had, const vg_update_op *op)
+{
+    for (size_t i = 0; i < n_had; i++)
+        if (strcmp(had[i].updater, op->updater) == 0 && had[i].date >= op->date)
             return true;
     return false;
 }
 
-static int copy_ops(vg_store_copy_stats *st, vg_store *dst, vg_store *src)
+/* Copies the operations oldest first (so the destination's ids keep their order) and leaves
+ * in `*src_ops` / `*dst_ops` both lists afterwards, for mapping history generations. */
+static int copy_ops(vg_store_copy_stats *st, vg_store *dst, vg_store *src, vg_update_op **src_ops,
+                    size_t *n_src, vg_update_op **dst_ops, size_t *n_dst)
 {
-    vg_update_op *ops = NULL, *have = NULL;
-    size_t n = 0, n_have = 0;
+    vg_update_op *ops = NULL, *had = NULL;
+    size_t n = 0, n_had = 0;
     int rc = src->be->list_ops(&ops, &n, src, NULL);
     if (rc == 0)
-        rc = dst->be->list_ops(&have, &n_have, dst, NULL);
+        rc = dst->be->list_ops(&had, &n_had, dst, NULL);
     vg_arena *arena = vg_arena_new(16384);
-    /* Oldest first, so ids in the destination keep the source's order. */
     for (size_t i = n; rc == 0 && i-- > 0;) {
         const vg_update_op *op = &ops[i];
-        if (has_ref(have, n_have, op->ref)) {
+        if (by_ref(had, n_had, op->ref) || dst_newer(had, n_had, op)) {
             st->ops_skipped++;
             continue;
         }
@@ -65,8 +78,13 @@ static int copy_ops(vg_store_copy_stats *st, vg_store *dst, vg_store *src)
             st->ops++;
     }
     vg_arena_free(arena);
-    free(ops);
-    free(have);
+    free(had);
+    *src_ops = ops;
+    *n_src = n;
+    *dst_ops = NULL;
+    *n_dst = 0;
+    if (rc == 0)
+        rc = dst->be->list_ops(dst_ops, n_dst, dst, NULL);
     return rc;
 }
 
@@ -320,16 +338,29 @@ static int copy_sets(vg_store_copy_stats *st, vg_store *dst, vg_store *src)
 
 /* ---- history --------------------------------------------------------------------------- */
 
+/* A history point is keyed by the data generation it was taken at: the highest committed op id
+ * then. Ids are the destination's own, so each point moves to the destination id of the
+ * source's newest op at or below its generation (found by ref); a point with none is dropped. */
 typedef struct hist_ctx {
     vg_store *dst;
-    size_t n;
+    const vg_update_op *src_ops, *dst_ops;
+    size_t n_src, n_dst, n, dropped;
 } hist_ctx;
 
 static int put_point(void *p, int64_t generation, int64_t date, const char *summary)
 {
     hist_ctx *h = p;
+    const vg_update_op *best = NULL;
+    for (size_t i = 0; i < h->n_src; i++)
+        if (h->src_ops[i].id <= generation && (!best || h->src_ops[i].id > best->id))
+            best = &h->src_ops[i];
+    const vg_update_op *to = best ? by_ref(h->dst_ops, h->n_dst, best->ref) : NULL;
+    if (!to) {
+        h->dropped++;
+        return 0;
+    }
     h->n++;
-    return h->dst->be->history_put(h->dst, generation, date, summary);
+    return h->dst->be->history_put(h->dst, to->id, date, summary);
 }
 
 int vg_store_copy(vg_store_copy_stats *stats, vg_store *dst, vg_store *src)
@@ -338,7 +369,9 @@ int vg_store_copy(vg_store_copy_stats *stats, vg_store *dst, vg_store *src)
     memset(&st, 0, sizeof(st));
     if (dst == src)
         return vg_error_set(VG_EINVAL, "copy: source and destination are the same store");
-    int rc = copy_ops(&st, dst, src);
+    vg_update_op *src_ops = NULL, *dst_ops = NULL;
+    size_t n_src = 0, n_dst = 0;
+    int rc = copy_ops(&st, dst, src, &src_ops, &n_src, &dst_ops, &n_dst);
     if (rc == 0)
         rc = copy_layers(&st, dst, src);
     if (rc == 0)
@@ -346,10 +379,13 @@ int vg_store_copy(vg_store_copy_stats *stats, vg_store *dst, vg_store *src)
     if (rc == 0)
         rc = copy_sets(&st, dst, src);
     if (rc == 0) {
-        hist_ctx h = {dst, 0};
+        hist_ctx h = {dst, src_ops, dst_ops, n_src, n_dst, 0, 0};
         rc = src->be->history_list(src, VG_STORE_LIST_MAX, put_point, &h);
         st.history = h.n;
+        st.history_dropped = h.dropped;
     }
+    free(src_ops);
+    free(dst_ops);
     if (stats)
         *stats = st;
     return rc;

@@ -78,6 +78,7 @@ enum stmt_id {
     ST_MANIFEST_GET,
     ST_MANIFEST_STAMP,
     ST_MANIFEST_DEL,
+    ST_NAME_ORPHANS,
     ST_GENERATION,
     ST_MANIFEST_DEL_KEYS,
     ST_MANIFEST_KEYS_PUT,
@@ -175,6 +176,10 @@ static const char *const stmt_sql[ST__COUNT] = {
     /* Names have no foreign key (a re-index keeps them): they go here. */
     [ST_MANIFEST_DEL] = "WITH n AS (DELETE FROM manifest_name WHERE manifest = $1) "
                         "DELETE FROM manifest WHERE hash = $1",
+    /* After the delete, in a new snapshot: a name added by a call that held the manifest's
+     * row while the delete waited for it (the delete's snapshot predates that name). */
+    [ST_NAME_ORPHANS] = "DELETE FROM manifest_name WHERE manifest = $1 AND NOT EXISTS "
+                        "(SELECT 1 FROM manifest WHERE hash = $1)",
     [ST_GENERATION] = "SELECT coalesce(max(id), 0) FROM update_op WHERE committed",
     [ST_MANIFEST_DEL_KEYS] = "DELETE FROM manifest_pkg WHERE manifest = $1",
     [ST_MANIFEST_KEYS_PUT] = "INSERT INTO manifest_pkg (ns, package, source_pkg, manifest) "
@@ -1593,9 +1598,14 @@ static int pg_manifest_delete(bool *deleted, vg_store *base, const char *hash)
     p_text(&p, hash);
     int64_t n = 0;
     *deleted = false;
-    int rc = query_changes(&n, (pg_store *)base, ST_MANIFEST_DEL, &p, false, "delete a manifest");
+    /* write: not retried once sent, so a lost reply is an error, never a false "not there" */
+    int rc = query_changes(&n, (pg_store *)base, ST_MANIFEST_DEL, &p, true, "delete a manifest");
     if (rc == 0)
         *deleted = n > 0;
+    int64_t orphans = 0;
+    if (rc == 0 &&
+        query_changes(&orphans, (pg_store *)base, ST_NAME_ORPHANS, &p, true, "delete names") != 0)
+        vg_error_clear(); /* the manifest is gone; a stray name is cleared by the next delete */
     return rc;
 }
 

@@ -1879,6 +1879,20 @@ static int sq_manifest_name(vg_store *base, const char *hash, const char *name)
     conn *c = conn_get(s, &rc);
     if (!c)
         return rc;
+    /* Most calls name a manifest again (a re-POST): answer those without the write lock. */
+    sqlite3_stmt *st = stmt(s, c, ST_NAME_EXISTS, &rc);
+    if (!st) {
+        conn_put(s, c);
+        return rc;
+    }
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    bool present = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 1) > 0;
+    done(st);
+    if (present) {
+        conn_put(s, c);
+        return 0;
+    }
     if ((rc = run_id(s, c, ST_BEGIN_IMMEDIATE, "begin")) == 0) {
         rc = name_locked(s, c, hash, name);
         rc = rc ? rollback(s, c, rc) : run_id(s, c, ST_COMMIT, "commit");

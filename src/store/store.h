@@ -378,12 +378,16 @@ int vg_store_layer_unclaim(vg_store *s, const char *digest, const char *scanners
                            const char *owner);
 
 /* Copies everything in `src` into `dst` (another backend, or the same kind): every committed
- * update operation with its advisories (same refs, fingerprints and dates; an op whose ref is
- * already in `dst` is skipped, so a copy can be re-run), cached layer results, manifests with
- * their layers, package keys and names, notification sets (same ids; acknowledgement and
- * delivery state) and the history. Streams: memory does not grow with the store. */
+ * update operation with its advisories (same refs, fingerprints and dates, oldest first; an op
+ * whose ref is already in `dst`, or older than an op `dst` already had for its updater, is
+ * skipped, so a copy can be re-run and never makes older data current), cached layer results,
+ * manifests with their layers, package keys and names, notification sets (same ids,
+ * acknowledgement and delivery state; not attempts or last error) and the newest
+ * VG_STORE_LIST_MAX history points (their generations moved to the destination's op ids;
+ * points older than every copied op are dropped). Advisories, layers and manifests are read in
+ * pages; one notification set is held whole. */
 typedef struct vg_store_copy_stats {
-    size_t ops, ops_skipped, layers, manifests, notify_sets, history;
+    size_t ops, ops_skipped, layers, manifests, notify_sets, history, history_dropped;
 } vg_store_copy_stats;
 int vg_store_copy(vg_store_copy_stats *stats, vg_store *dst, vg_store *src);
 

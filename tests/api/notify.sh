@@ -201,7 +201,7 @@ mv "$work/N.log" "$work/N1.log"
 serve_start N --config "$work/serve.yaml"
 U=$N_URL
 n=0
-until { [ -s "$work/hook2.log" ] && grep -q "$sid2" "$work/hook2.log"; } || [ $n -ge 400 ]; do sleep 0.1; n=$((n + 1)); done
+until { [ -s "$work/hook2.log" ] && grep -q "$sid2" "$work/hook2.log"; } || [ $n -ge 700 ]; do sleep 0.1; n=$((n + 1)); done
 check "after the restart the pending set is delivered" grep -q "$sid2" "$work/hook2.log"
 page_all "$sid2" 7 >"$work/page-removed"
 python3 - "$work/page-removed" >"$work/got-removed" <<'PY'

@@ -225,7 +225,7 @@ done
 kill -9 "$sender" 2>/dev/null || true
 ok "the delivering instance ${dname:-?} killed with -9 mid-delivery"
 n=0
-until [ "$(deliveries "$sid2" 200)" -ge 1 ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+until [ "$(deliveries "$sid2" 200)" -ge 1 ] || [ $n -ge 1200 ]; do sleep 0.1; n=$((n + 1)); done
 check "the set still arrived, from the surviving instance (after the lease)" [ "$(deliveries "$sid2" 200)" -ge 1 ]
 sleep 3
 check "delivered once after the 2xx: $(deliveries "$sid2") POSTs in all (one held, one answered)" \

@@ -54,7 +54,7 @@ has "no update operations yet"
 
 # copy SQLite -> PostgreSQL.
 expect 0 "$V" db copy --from "sqlite:$sq" --to "$pg"
-has "copied 2 update operations (0 already present)"
+has "copied 2 update operations (0 skipped"
 grep -Eq ' [1-9][0-9]* layer results' "$dir/out" || die "copy moved no layer results: $(cat "$dir/out")"
 expect 0 "$V" db --db "$sq" status --format json
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); [u.pop("age_seconds") for u in j["updaters"]]; print(json.dumps(j["updaters"], sort_keys=True))' "$dir/out" >"$dir/st-sqlite"
@@ -74,7 +74,7 @@ grep -q ', 0 indexed' "$dir/err" && ok "no layer indexed again on PostgreSQL" ||
 
 # A second copy skips the operations already there.
 expect 0 "$V" db copy --from "sqlite:$sq" --to "$pg"
-has "copied 0 update operations (2 already present)"
+has "copied 0 update operations (2 skipped"
 
 # Errors: usage, unreachable server, bad pool size; a password is masked.
 expect 2 "$V" db copy --from "sqlite:$sq"
@@ -89,6 +89,9 @@ pgpw=$(echo "$pg" | sed 's|://vigil@|://vigil:hunter2@|')
 expect 0 "$V" db --db "$pgpw" status
 has "vigil:\*\*\*@"
 grep -q hunter2 "$dir/out" && die "status printed the password"
+expect 0 "$V" db --db "$pg?password=hunter3&application_name=t" migrate
+has "password=\*\*\*&application_name=t"
+grep -q hunter3 "$dir/out" && die "migrate printed the password parameter"
 
 [ "$fails" -eq 0 ] && echo "db_pg: all checks passed"
 [ "$fails" -eq 0 ]

@@ -119,6 +119,13 @@ static void put_adv(vg_store_tx *tx, const char *id, const char *pkg, const char
 static void fill(vg_store *s)
 {
     vg_store_tx *tx;
+    /* Two aborted runs take ids, so the source's op ids (3, 4, 5) are not the ones a fresh
+     * destination gives (1, 2, 3): history generations must be moved, not kept. */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(vg_store_update_begin(&tx, s, "alpine", "fp-0"), 0);
+        put_adv(tx, "CVE-2023-0009", "openssl", "1.0.0-r0");
+        vg_store_update_abort(tx);
+    }
     assert_int_equal(vg_store_update_begin(&tx, s, "alpine", "fp-1"), 0);
     put_adv(tx, "CVE-2023-0001", "openssl", "1.1.1t-r0");
     put_adv(tx, "CVE-2023-0002", "busybox", "1.33.1-r7");
@@ -197,11 +204,22 @@ static int note_line(void *ctx, uint64_t seq, const vg_notification *n)
     return 0;
 }
 
+/* A history point names the op its generation is (the store's own id): rendered as its ref,
+ * which a copy keeps, so the point must name the same op in both stores. */
+typedef struct hist_ctx {
+    vg_strbuf *sb;
+    const vg_update_op *ops;
+    size_t n;
+} hist_ctx;
+
 static int hist_line(void *ctx, int64_t generation, int64_t date, const char *summary)
 {
-    (void)generation; /* generations are op ids: a copy renumbers them in order */
-    (void)date;
-    vg_strbuf_printf(ctx, "  history %s\n", summary);
+    hist_ctx *h = ctx;
+    const char *ref = "no-such-op";
+    for (size_t i = 0; i < h->n; i++)
+        if (h->ops[i].id == generation)
+            ref = h->ops[i].ref;
+    vg_strbuf_printf(h->sb, "  history at %s (%lld) %s\n", ref, (long long)(date > 0), summary);
     return 0;
 }
 
@@ -218,7 +236,7 @@ static char *render(vg_store *s)
                          (unsigned long long)ops[i].n_advisories);
         assert_int_equal(vg_store_op_advisories(s, ops[i].id, adv_line, &sb), 0);
     }
-    free(ops);
+    hist_ctx hc = {&sb, ops, n};
     assert_int_equal(vg_store_find_affected(s, "alpine:3.14", "openssl", true, adv_line, &sb), 0);
     for (int i = 0; i < 3; i++) {
         char d[80];
@@ -238,7 +256,8 @@ static char *render(vg_store *s)
         assert_int_equal(vg_store_notify_page(s, sets[i].id, 0, 100, note_line, &sb, NULL), 0);
     }
     free(sets);
-    assert_int_equal(vg_store_history_list(s, 100, hist_line, &sb), 0);
+    assert_int_equal(vg_store_history_list(s, 100, hist_line, &hc), 0);
+    free(ops);
     return vg_strbuf_detach(&sb);
 }
 
@@ -256,6 +275,11 @@ static void test_copy_everything(void **state)
     assert_int_equal(st.history, 2);
     char *a = render(f->src), *b = render(f->dst);
     assert_string_equal(a, b);
+    assert_null(strstr(a, "no-such-op"));
+    int64_t gs = 0, gd = 0;
+    assert_int_equal(vg_store_generation(&gs, f->src), 0);
+    assert_int_equal(vg_store_generation(&gd, f->dst), 0);
+    print_message("generation: source %lld, copy %lld\n", (long long)gs, (long long)gd);
     assert_non_null(strstr(a, "names [reg:5000/app:1\nreg:5000/app:latest]"));
     assert_non_null(strstr(a, "acked=1"));
     assert_non_null(strstr(a, "delivery=2"));
@@ -282,6 +306,31 @@ static void test_copy_everything(void **state)
     assert_int_equal(claimed.count, 3); /* the pending set; the delivered one is not due */
 }
 
+/* Data the destination already has newer than the source's (an updater ran there after a
+ * first copy) stays current when the copy runs again. */
+static void test_copy_keeps_newer(void **state)
+{
+    fixture *f = *state;
+    fill(f->src);
+    vg_store_copy_stats st;
+    assert_int_equal(vg_store_copy(&st, f->dst, f->src), 0);
+    sleep(1); /* dates are seconds */
+    vg_store_tx *tx;
+    vg_update_op newer, after;
+    assert_int_equal(vg_store_update_begin(&tx, f->dst, "alpine", "fp-dst"), 0);
+    put_adv(tx, "CVE-2023-0007", "curl", "7.79.1-r3");
+    assert_int_equal(vg_store_update_commit(tx, &newer), 0);
+    /* The source gets a run too, but older than the destination's. */
+    assert_int_equal(vg_store_update_begin(&tx, f->src, "alpine", "fp-src-late"), 0);
+    put_adv(tx, "CVE-2023-0008", "zlib", "1.2.12-r1");
+    assert_int_equal(vg_store_update_commit(tx, NULL), 0);
+    assert_int_equal(vg_store_copy(&st, f->dst, f->src), 0);
+    assert_int_equal(st.ops, 0);
+    assert_int_equal(st.ops_skipped, 4);
+    assert_int_equal(vg_store_latest_op(&after, f->dst, "alpine"), 0);
+    assert_string_equal(after.ref, newer.ref);
+}
+
 static void test_copy_errors(void **state)
 {
     fixture *f = *state;
@@ -298,6 +347,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_copy_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_keeps_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
