@@ -116,6 +116,10 @@ typedef struct vg_server {
     bool stopping;
     atomic_int updating; /* an update run is in progress */
 
+    /* the layer claim keeper (indexer.c); shares upd_mu, upd_cv and stopping */
+    pthread_t keeper;
+    bool keeper_started;
+
     /* the webhook deliverer (notifier.c); shares upd_mu */
     pthread_t deliverer;
     bool deliverer_started;
@@ -196,6 +200,10 @@ void vg_api_history_record(vg_server *s);
  * data. */
 void vg_api_ui_redirect(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_ui_asset(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+
+/* The thread that renews this instance's layer claims while it indexes them (indexer.c). */
+int vg_api_claim_keeper_start(vg_server *s);
+void vg_api_claim_keeper_stop(vg_server *s);
 
 /* The update scheduler thread (updater.c). */
 int vg_api_updater_start(vg_server *s);

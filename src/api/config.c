@@ -38,7 +38,7 @@ const vg_conf_key vg_serve_config_keys[] = {
     K("indexer.retry_after", VG_CONF_DURATION, retry_after_ms, 0, 0,
       "Retry-After of a 429 or 202 (whole seconds)"),
     K("indexer.layer_claim", VG_CONF_DURATION, layer_claim_ms, 1000, (int64_t)24 * 3600 * 1000,
-      "lease of a layer claim: other instances wait this long at most for its result"),
+      "lease of a layer claim, renewed while indexing: an instance that died holds it this long"),
     K("indexer.layers_insecure", VG_CONF_BOOL, layers_insecure, 0, 0,
       "fetch layer URIs without TLS verification"),
     K("indexer.layers_ca_file", VG_CONF_STRING, layers_ca_file, 0, 0,
@@ -106,7 +106,7 @@ void vg_serve_config_default(vg_serve_config *c)
     c->shutdown_timeout_ms = (int64_t)30 * 1000;
     c->index_concurrency = 2;
     c->retry_after_ms = (int64_t)5 * 1000;
-    c->layer_claim_ms = (int64_t)2 * 60 * 1000;
+    c->layer_claim_ms = (int64_t)60 * 1000;
     c->max_layers = 256;
     c->max_layer_bytes = (uint64_t)32 << 30;
     c->max_file_bytes = (uint64_t)256 << 20;

@@ -11,6 +11,7 @@
 #include "match/match.h"
 #include "report/report.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,82 @@ static int cache_put(void *ctx, const vg_layer_result *r)
     vg_strbuf_dispose(&sb);
     inflight_release(jc->s, jc->job, r->digest);
     return rc;
+}
+
+/* ---- the claim keeper ---------------------------------------------------------------------- */
+
+/* Renews this instance's layer claims every third of the lease while their layers are being
+ * indexed: a long layer keeps its claim, and the claims of an instance that died lapse within
+ * one lease (indexer.layer_claim), when another instance takes the layer over. */
+static void *keeper_main(void *arg)
+{
+    vg_server *s = arg;
+    int64_t lease = (s->cfg->layer_claim_ms + 999) / 1000;
+    int64_t period_ms = s->cfg->layer_claim_ms / 3 > 500 ? s->cfg->layer_claim_ms / 3 : 500;
+    const char *scanners = vg_index_scanners_version();
+    for (;;) {
+        pthread_mutex_lock(&s->upd_mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        int64_t ns = until.tv_nsec + (period_ms % 1000) * 1000000L;
+        until.tv_sec += (time_t)(period_ms / 1000 + ns / 1000000000L);
+        until.tv_nsec = (long)(ns % 1000000000L);
+        int w = 0;
+        while (!s->stopping && w != ETIMEDOUT)
+            w = pthread_cond_timedwait(&s->upd_cv, &s->upd_mu, &until);
+        bool stop = s->stopping;
+        pthread_mutex_unlock(&s->upd_mu);
+        if (stop)
+            break;
+        char(*held)[136] = NULL;
+        size_t n = 0, cap = 0;
+        pthread_mutex_lock(&s->layer_mu);
+        for (vg_api_inflight *f = s->inflight; f; f = f->next) {
+            if (!f->claimed)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                held = vg_xrealloc(held, cap * sizeof(*held));
+            }
+            memcpy(held[n++], f->digest, sizeof(held[0]));
+        }
+        pthread_mutex_unlock(&s->layer_mu);
+        for (size_t i = 0; i < n; i++) {
+            bool got = false;
+            if (vg_store_layer_claim(&got, s->store, held[i], scanners, s->instance,
+                                     (int64_t)time(NULL), lease) != 0 ||
+                !got) {
+                vg_log_field f[] = {
+                    {.key = "layer", .str = held[i]},
+                    {.key = "error", .str = got ? vg_error_last() : "claimed by another instance"}};
+                vg_log_event(VG_LOG_WARN, "layer claim not renewed", f, VG_ARRAY_LEN(f));
+                vg_error_clear();
+            }
+        }
+        free(held);
+    }
+    return NULL;
+}
+
+int vg_api_claim_keeper_start(vg_server *s)
+{
+    int e = pthread_create(&s->keeper, NULL, keeper_main, s);
+    if (e != 0)
+        return vg_error_set(VG_ERROR, "cannot start the layer claim keeper: %s", strerror(e));
+    s->keeper_started = true;
+    return 0;
+}
+
+void vg_api_claim_keeper_stop(vg_server *s)
+{
+    if (!s->keeper_started)
+        return;
+    pthread_mutex_lock(&s->upd_mu);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->upd_cv);
+    pthread_mutex_unlock(&s->upd_mu);
+    pthread_join(s->keeper, NULL);
+    s->keeper_started = false;
 }
 
 /* ---- the Manifest body ------------------------------------------------------------------- */

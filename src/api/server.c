@@ -862,7 +862,8 @@ int vg_serve_run(const vg_serve_config *c)
              addr.ss_family == AF_INET6 ? "[" : "", host, addr.ss_family == AF_INET6 ? "]" : "",
              port);
     snprintf(s->base_url, sizeof(s->base_url), "%s", url);
-    if ((rc = vg_api_updater_start(s)) != 0 || (rc = vg_api_notifier_start(s)) != 0)
+    if ((rc = vg_api_updater_start(s)) != 0 || (rc = vg_api_notifier_start(s)) != 0 ||
+        (rc = vg_api_claim_keeper_start(s)) != 0)
         goto out;
     vg_log_field lf[] = {{.key = "url", .str = url},
                          {.key = "store", .str = dsn},
@@ -880,6 +881,7 @@ int vg_serve_run(const vg_serve_config *c)
     MHD_quiesce_daemon(d); /* no new connections; the ones open carry on */
     vg_api_updater_stop(s);
     vg_api_notifier_stop(s);
+    vg_api_claim_keeper_stop(s);
     double deadline = vg_api_now() + (double)c->shutdown_timeout_ms / 1000.0;
     while (atomic_load(&g_inflight) > 0 && vg_api_now() < deadline) {
         struct timespec ts = {0, 20000000L};
@@ -897,6 +899,7 @@ out:
     if (rc != 0) {
         vg_api_updater_stop(s);
         vg_api_notifier_stop(s);
+        vg_api_claim_keeper_stop(s);
     }
     if (d && rc != 0) {
         MHD_stop_daemon(d);

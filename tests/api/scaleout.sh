@@ -54,6 +54,7 @@ updaters:
   mirror: $work/live
 indexer:
   max_concurrent: 4
+  layer_claim: 3s
 notifier:
   webhook: http://127.0.0.1:$hport/hook
   hmac_key: $key
@@ -138,6 +139,52 @@ for t in test test2 alpine; do
     check "$t: the vulnerability report is 200 and identical from A, B and C" sh -c \
         "grep -qx 200 '$work/v-$t-A.status' && [ -s '$work/v-$t-A.norm' ] && cmp -s '$work/v-$t-A.norm' '$work/v-$t-B.norm' && cmp -s '$work/v-$t-A.norm' '$work/v-$t-C.norm'"
 done
+
+# ---- a layer that takes longer than the claim's lease: the claim is renewed, so the other
+# instance still waits for it instead of fetching it again ----
+python3 - "$work/slowblobs" >"$work/slow.env" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+raw = io.BytesIO()
+with tarfile.open(fileobj=raw, mode="w") as t:
+    data = b"a layer served slowly\n"
+    info = tarfile.TarInfo("opt/slow.txt")
+    info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+blob = gzip.compress(raw.getvalue(), mtime=0)
+h = hashlib.sha256(blob).hexdigest()
+os.makedirs(os.path.join(sys.argv[1], "sha256"), exist_ok=True)
+open(os.path.join(sys.argv[1], "sha256", h), "wb").write(blob)
+print("SLOW_LAYER=sha256:" + h)
+PY
+. "$work/slow.env"
+python3 "$here/layers.py" --blobs "$work/slowblobs" --port-file "$work/layers.port" \
+    --log "$work/layers.log" </dev/null >"$work/layers.out" 2>&1 &
+echo $! >"$work/layers.pid"
+wait_for "$work/layers.port" || { echo "FAIL layer server did not start"; exit 1; }
+LPORT=$(cat "$work/layers.port")
+slow_manifest() { # slow_manifest N PATH: a one-layer manifest (hash from N) over the slow layer
+    python3 -c 'import hashlib,json,sys; print(json.dumps({"hash": "sha256:" + hashlib.sha256(sys.argv[1].encode()).hexdigest(), "layers": [{"hash": sys.argv[2], "uri": sys.argv[3], "media_type": "application/vnd.oci.image.layer.v1.tar+gzip"}]}))' \
+        "slow-$1" "$SLOW_LAYER" "http://127.0.0.1:$LPORT/$2/$SLOW_LAYER"
+}
+slow_manifest 1 slow/8 >"$work/m-slow1.json"
+slow_manifest 2 ok >"$work/m-slow2.json"
+req "$work/s1" POST "$A_URL/indexer/api/v1/index_report" --data-binary "@$work/m-slow1.json" &
+js1=$!
+n=0 # (layers.py logs a request when it answers: after the pause)
+until curl -s "$A_URL/metrics" | grep -q '^vigil_index_jobs_running 1' || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 1
+req "$work/s2" POST "$B_URL/indexer/api/v1/index_report" --data-binary "@$work/m-slow2.json" &
+js2=$!
+wait $js1 $js2
+check "slow layer (8 s, lease 3 s) through A and the same layer through B -> 201, 201" sh -c \
+    "grep -qx 201 '$work/s1.status' && grep -qx 201 '$work/s2.status'"
+check "B's request was in flight while A fetched (it waited, not found it done)" sh -c \
+    "grep '\"route\":\"/indexer/api/v1/index_report\"' '$work/B.log' | tail -1 | grep -q '\"duration_ms\":[1-9][0-9][0-9][0-9]'"
+check "the claim was renewed: the layer was fetched once ($(grep -c "$SLOW_LAYER" "$work/layers.log") GETs)" \
+    [ "$(grep -c "$SLOW_LAYER" "$work/layers.log")" -eq 1 ]
+check "B reused A's result (vigil_index_layer_waits_total{result=\"reused\"})" sh -c \
+    "curl -s '$B_URL/metrics' | grep -q '^vigil_index_layer_waits_total{result=\"reused\"} [1-9]'"
+kill "$(cat "$work/layers.pid")" 2>/dev/null || true
 
 # ---- an update that adds advisories: one set, delivered once across three deliverers ----
 before=$(ops_count)
