@@ -225,6 +225,13 @@ async function mainMode() {
   await page.waitForSelector('body[data-view="notifications"]');
   check('notifications page renders', (await page.textContent('h1')) === 'Notifications');
   check('notifications nav link is marked current', (await page.getAttribute('nav a[data-nav="notifications"]', 'aria-current')) === 'page');
+  const setRows = await page.$$eval('#sets tr[data-set]', (rs) => rs.map((r) => r.dataset.set));
+  check(`notifications page lists the update's set (${setRows.join(',')})`, setRows.length === 1 && setRows[0] === exp.set_id);
+  await page.click(`#sets tr[data-set="${exp.set_id}"] button`);
+  await page.waitForSelector(`#sets a[href="#/image/${exp.alpine_hash}"]`);
+  const setText = await page.textContent(`#sets tr[data-set="${exp.set_id}"] + tr`);
+  check('the set opens to its notifications: the alpine image, added, nothing else',
+    setText.includes('added') && !/null|undefined/.test(setText));
   await shot(page, 'notifications-desktop');
 
   // ---- mobile width ----

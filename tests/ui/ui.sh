@@ -1,7 +1,8 @@
 #!/bin/sh
 # ui.sh VIGIL WORKDIR [IMAGES] — the dashboard end to end: a real docker-registry holding the
 # Debian test images and alpine:3.14, the feeds of ../shared loaded through a mirror, `vigil
-# serve` with the three manifests indexed under repository names (X-Vigil-Repository). First
+# serve` with the three manifests indexed under repository names (X-Vigil-Repository), and an
+# update of the Alpine feed (by the server's own updater) that makes a notification set. First
 # the dashboard's JSON routes and assets over curl (paging, formats, errors, ETag/304, CSP, no
 # auth on assets), then ui.mjs drives Debian's headless Chromium through playwright-core: the
 # overview against the API, sort and filter, the alpine image against `vigil scan`, the report
@@ -27,9 +28,23 @@ fi
 
 registry_with_images
 push_alpine
+# The feeds load first without the Alpine 3.14 openssl records; once the images are indexed the
+# test puts them back, and the server's alpine updater (every second) makes a notification set.
+sec=secdb.alpinelinux.org/v3.14/main.json
+cp -r "$work/mirror" "$work/live"
+# (the mirror's files are links into ../shared, which is read-only: the swaps replace the link)
+python3 - "$work/mirror/$sec" "$work/without.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["packages"] = [p for p in j["packages"] if p["pkg"]["name"] != "openssl"]
+json.dump(j, open(sys.argv[2], "w"))
+PY
+cp "$work/without.json" "$work/live/$sec.tmp" && mv "$work/live/$sec.tmp" "$work/live/$sec"
 db=$work/vigil.db
-"$vigil" update --no-progress --db "$db" --source debian,alpine,osv --mirror "$work/mirror" >/dev/null
-serve_start A --db "$db" --set updaters.on_start=false --set updaters.interval=0
+"$vigil" update --no-progress --db "$db" --source debian,alpine,osv --mirror "$work/live" >/dev/null
+printf 'updaters:\n  sets: [alpine]\n  interval: 1s\n  on_start: false\n  mirror: %s\n' \
+    "$work/live" >"$work/serve.yaml"
+serve_start A --db "$db" --config "$work/serve.yaml"
 U=$A_URL
 D=$U/dashboard/api/v1
 echo "server at $U"
@@ -54,6 +69,22 @@ done
 # its manifest in the store too (vigil's CLI cache): a fourth image, without a repository name.
 "$vigil" scan --format json --db "$db" docker-archive:"$shared/images/snyk/containerd-alpine-3.14.tar" \
     >"$work/scan-alpine.json" || true
+
+# ---- the openssl records come back: the updater makes a notification set ----
+cp "$work/mirror/$sec" "$work/live/$sec.tmp" && mv "$work/live/$sec.tmp" "$work/live/$sec"
+n=0
+until curl -s "$D/notifications" | grep -q '"id"' || [ $n -ge 300 ]; do sleep 0.1; n=$((n + 1)); done
+req "$work/ns" GET "$D/notifications"
+check "the update made one notification set (alpine, delivery none: no webhook)" jq_ok "$work/ns.body" \
+    'len(j["sets"]) == 1 and j["sets"][0]["updater"] == "alpine" and j["sets"][0]["count"] >= 1 and j["sets"][0]["delivery"] == "none"'
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sets"][0]["id"])' "$work/ns.body")
+req "$work/nn" GET "$U/notifier/api/v1/notification/$sid"
+check "its notifications name the alpine image, added" jq_ok "$work/nn.body" \
+    "'$ahash' in [n['manifest'] for n in j['notifications']] and all(n['reason'] == 'added' for n in j['notifications'])"
+# The scan again, on the data the server now serves.
+"$vigil" scan --format json --db "$db" docker-archive:"$shared/images/snyk/containerd-alpine-3.14.tar" \
+    >"$work/scan-alpine.json" || true
+check "vigil scan now finds the openssl CVEs in the alpine image" grep -q CVE-2023-0464 "$work/scan-alpine.json"
 
 # ---- the JSON routes ----
 req "$work/c" GET "$D/config"
@@ -191,7 +222,7 @@ check "POST /ui/app.js -> 405" status_is "$work/u" 405
 
 # ---- the browser ----
 python3 - "$work/i.body" "$work/scan-alpine.json" "$ahash" "$reg/alpine:3.14" "$history_points" \
-    "$cvss_vuln" >"$work/expect.json" <<'PY'
+    "$cvss_vuln" "$sid" >"$work/expect.json" <<'PY'
 import json, sys
 imgs, scan = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 pk, vu = scan["packages"], scan["vulnerabilities"]
@@ -199,7 +230,7 @@ findings = ["\t".join((pk[p]["name"], pk[p]["version"], vu[v]["name"], vu[v].get
             for p, vs in scan["package_vulnerabilities"].items() for v in vs]
 print(json.dumps({"images": imgs["images"], "scan_alpine": findings, "alpine_hash": sys.argv[3],
                   "alpine_name": sys.argv[4], "history_points": int(sys.argv[5]),
-                  "cvss_vuln": sys.argv[6] or None}))
+                  "cvss_vuln": sys.argv[6] or None, "set_id": sys.argv[7]}))
 PY
 mkdir -p "$work/artifacts"
 VIGIL_URL=$U ARTIFACTS=$work/artifacts EXPECT=$work/expect.json node "$here/ui.mjs" main \

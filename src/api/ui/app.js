@@ -618,10 +618,11 @@
           try {
             const page = await api('/notifier/api/v1/notification/' + s.id + '?page_size=100');
             detail.dataset.loaded = '1';
-            detail.firstChild.replaceChildren(h('ul', { class: 'names' }, page.notifications.map((x) => h('li', {},
+            const parts = [h('ul', { class: 'names' }, page.notifications.map((x) => h('li', {},
               x.reason + ': ', h('a', { href: '#/image/' + x.manifest }, shortDigest(x.manifest)),
-              x.vulnerability && x.vulnerability.name ? [' — ', h('a', { href: '#/vuln/' + encodeURIComponent(x.vulnerability.name) }, x.vulnerability.name)] : null))),
-            page.page && page.page.next ? h('p', { class: 'muted' }, 'First 100 shown.') : null);
+              x.vulnerability && x.vulnerability.name ? [' — ', h('a', { href: '#/vuln/' + encodeURIComponent(x.vulnerability.name) }, x.vulnerability.name)] : null)))];
+            if (page.page && page.page.next) parts.push(h('p', { class: 'muted' }, 'First 100 shown.'));
+            detail.firstChild.replaceChildren(...parts);
           } catch (e) {
             detail.firstChild.replaceChildren(h('p', { class: 'alert' }, e.message));
           }
