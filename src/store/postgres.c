@@ -928,15 +928,13 @@ typedef struct pg_tx {
     pg_store *s;
     conn *c;          /* the run's transaction lives on it */
     vg_update_op op;  /* id, ref, updater, fingerprint, date; n_advisories grows */
-    vg__run_buf buf;  /* the advisories put since the last flush */
     vg_strbuf arr[5]; /* array literals of a batch, reused */
-    int failed;       /* sticky: a failed write poisons the run */
 } pg_tx;
 
 static void tx_free(pg_tx *tx)
 {
     conn_put(tx->s, tx->c); /* rolls back an open transaction */
-    vg__run_buf_dispose(&tx->buf);
+    vg__run_buf_dispose(&tx->base.buf);
     for (int i = 0; i < 5; i++)
         vg_strbuf_dispose(&tx->arr[i]);
     free(tx);
@@ -1021,7 +1019,6 @@ static int pg_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *l
             snprintf(tx->op.updater, sizeof(tx->op.updater), "%s", spec->updater);
             snprintf(tx->op.fingerprint, sizeof(tx->op.fingerprint), "%s", spec->fingerprint);
             tx->op.date = spec->date;
-            vg__run_buf_init(&tx->buf);
             for (int i = 0; i < 5; i++)
                 vg_strbuf_init(&tx->arr[i], BATCH_MAX);
             *out = &tx->base;
@@ -1061,13 +1058,13 @@ static bool in_sorted(const char **v, int n, const char *h)
  * affected keys, and every link. */
 static int flush(pg_tx *tx)
 {
-    if (tx->buf.n == 0)
+    if (tx->base.buf.n == 0)
         return 0;
     conn *c = tx->c;
     vg_strbuf *a = tx->arr;
     arr_start(&a[0]);
-    for (size_t i = 0; i < tx->buf.n; i++)
-        arr_add(&a[0], tx->buf.items[i].hex, 64);
+    for (size_t i = 0; i < tx->base.buf.n; i++)
+        arr_add(&a[0], tx->base.buf.items[i].hex, 64);
     int rc = arr_end(&a[0]);
     if (rc != 0)
         return rc;
@@ -1081,8 +1078,8 @@ static int flush(pg_tx *tx)
     for (int k = 1; k < 5; k++)
         arr_start(&a[k]);
     size_t n_rows = 0;
-    for (size_t i = 0; i < tx->buf.n; i++) {
-        const vg__run_item *it = &tx->buf.items[i];
+    for (size_t i = 0; i < tx->base.buf.n; i++) {
+        const vg__run_item *it = &tx->base.buf.items[i];
         if (in_sorted(have, n_known, it->hex))
             continue;
         arr_add(&a[1], it->hex, 64);
@@ -1107,8 +1104,8 @@ static int flush(pg_tx *tx)
     size_t n_keys = 0;
     for (int k = 1; k < 5; k++)
         arr_start(&a[k]);
-    for (size_t i = 0; rc == 0 && n_new > 0 && i < tx->buf.n; i++) {
-        const vg__run_item *it = &tx->buf.items[i];
+    for (size_t i = 0; rc == 0 && n_new > 0 && i < tx->base.buf.n; i++) {
+        const vg__run_item *it = &tx->base.buf.items[i];
         if (!in_sorted(fresh, n_new, it->hex))
             continue;
         for (size_t k = 0; k < it->n_keys; k++) {
@@ -1142,28 +1139,13 @@ static int flush(pg_tx *tx)
     if ((rc = exec_run(c, ST_LINK_INSERT, &p, &linked, "link advisories")) != 0)
         return rc;
     tx->op.n_advisories += (uint64_t)linked;
-    vg__run_buf_clear(&tx->buf);
+    vg__run_buf_clear(&tx->base.buf);
     return 0;
 }
 
-static int poisoned(const pg_tx *tx)
+static int pg_flush(vg_store_tx *base)
 {
-    return vg_error_set(tx->failed, "store: the update of '%s' already failed; abort it",
-                        tx->op.updater);
-}
-
-static int pg_put(vg_store_tx *base, const vg__encoded *e)
-{
-    pg_tx *tx = (pg_tx *)base;
-    if (tx->failed)
-        return poisoned(tx);
-    if (vg__run_buf_add(&tx->buf, e)) {
-        int rc = flush(tx);
-        if (rc != 0)
-            tx->failed = rc;
-        return rc;
-    }
-    return 0;
+    return flush((pg_tx *)base);
 }
 
 static void pg_abort(vg_store_tx *base)
@@ -1174,7 +1156,7 @@ static void pg_abort(vg_store_tx *base)
 static int pg_commit(vg_store_tx *base, vg_update_op *out)
 {
     pg_tx *tx = (pg_tx *)base;
-    int rc = tx->failed ? poisoned(tx) : flush(tx);
+    int rc = 0;
     if (rc == 0) {
         params p = {0};
         p_int(&p, tx->op.id);
@@ -2137,7 +2119,7 @@ static const vg_store_backend pg_backend = {
     .close = pg_close,
     .schema_version = pg_schema_version,
     .begin = pg_begin,
-    .put = pg_put,
+    .flush = pg_flush,
     .commit = pg_commit,
     .abort = pg_abort,
     .latest_op = pg_latest_op,

@@ -776,8 +776,6 @@ typedef struct sq_tx {
     conn *c;
     int lock_fd;
     vg_update_op op; /* id, ref, updater, fingerprint, date; n_advisories grows */
-    vg__run_buf buf; /* the advisories put since the last flush */
-    int failed;      /* sticky: a failed put poisons the run */
 } sq_tx;
 
 static void tx_free(sq_tx *tx)
@@ -785,7 +783,7 @@ static void tx_free(sq_tx *tx)
     conn_put(tx->s, tx->c);
     if (tx->lock_fd >= 0)
         close(tx->lock_fd);
-    vg__run_buf_dispose(&tx->buf);
+    vg__run_buf_dispose(&tx->base.buf);
     free(tx);
 }
 
@@ -877,7 +875,6 @@ static int sq_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *l
     snprintf(tx->op.updater, sizeof(tx->op.updater), "%s", spec->updater);
     snprintf(tx->op.fingerprint, sizeof(tx->op.fingerprint), "%s", spec->fingerprint);
     tx->op.date = spec->date;
-    vg__run_buf_init(&tx->buf);
     *out = &tx->base;
     return 0;
 }
@@ -931,37 +928,22 @@ static int write_item(sq_tx *tx, const vg__run_item *it)
 
 static int flush(sq_tx *tx)
 {
-    if (tx->buf.n == 0)
+    if (tx->base.buf.n == 0)
         return 0;
     int rc = run_id(tx->s, tx->c, ST_BEGIN_IMMEDIATE, "begin");
-    for (size_t i = 0; rc == 0 && i < tx->buf.n; i++)
-        rc = write_item(tx, &tx->buf.items[i]);
+    for (size_t i = 0; rc == 0 && i < tx->base.buf.n; i++)
+        rc = write_item(tx, &tx->base.buf.items[i]);
     if (rc == 0)
         rc = run_id(tx->s, tx->c, ST_COMMIT, "commit");
     if (rc != 0)
         rollback(tx->s, tx->c, rc);
-    vg__run_buf_clear(&tx->buf);
+    vg__run_buf_clear(&tx->base.buf);
     return rc;
 }
 
-static int poisoned(const sq_tx *tx)
+static int sq_flush(vg_store_tx *base)
 {
-    return vg_error_set(tx->failed, "store: the update of '%s' already failed; abort it",
-                        tx->op.updater);
-}
-
-static int sq_put(vg_store_tx *base, const vg__encoded *e)
-{
-    sq_tx *tx = (sq_tx *)base;
-    if (tx->failed)
-        return poisoned(tx);
-    if (vg__run_buf_add(&tx->buf, e)) {
-        int rc = flush(tx);
-        if (rc != 0)
-            tx->failed = rc;
-        return rc;
-    }
-    return 0;
+    return flush((sq_tx *)base);
 }
 
 static void sq_abort(vg_store_tx *base)
@@ -978,7 +960,7 @@ static void sq_abort(vg_store_tx *base)
 static int sq_commit(vg_store_tx *base, vg_update_op *out)
 {
     sq_tx *tx = (sq_tx *)base;
-    int rc = tx->failed ? poisoned(tx) : flush(tx);
+    int rc = 0;
     sq_store *s = tx->s;
     conn *c = tx->c;
     if (rc == 0)
@@ -2079,7 +2061,7 @@ static const vg_store_backend sqlite_backend = {
     .close = sq_close,
     .schema_version = sq_schema_version,
     .begin = sq_begin,
-    .put = sq_put,
+    .flush = sq_flush,
     .commit = sq_commit,
     .abort = sq_abort,
     .latest_op = sq_latest_op,

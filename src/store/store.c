@@ -148,7 +148,13 @@ int vg__store_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *l
         (rc = check_name("fingerprint", spec->fingerprint, VG__FINGERPRINT_MAX, false)) != 0 ||
         (rc = check_name("operation ref", spec->ref, VG__REF_MAX, true)) != 0)
         return rc;
-    return s->be->begin(out, status, local, s, spec);
+    *out = NULL;
+    if ((rc = s->be->begin(out, status, local, s, spec)) == 0 && *out) {
+        vg__run_buf_init(&(*out)->buf);
+        (*out)->failed = 0;
+        snprintf((*out)->updater, sizeof((*out)->updater), "%s", spec->updater);
+    }
+    return rc;
 }
 
 /* A random (version 4) UUID in `out`, for operation refs and notification set ids. */
@@ -177,15 +183,24 @@ int vg_store_update_begin(vg_store_tx **out, vg_store *s, const char *updater,
     return vg__store_begin(out, &st, NULL, s, &spec);
 }
 
+static int poisoned(const vg_store_tx *tx)
+{
+    return vg_error_set(tx->failed, "store: the update of '%s' already failed; abort it",
+                        tx->updater);
+}
+
 int vg_store_update_put(vg_store_tx *tx, const vg_advisory *a)
 {
+    if (tx->failed)
+        return poisoned(tx);
     vg_strbuf sb;
     vg_strbuf_init(&sb, VG__ADVISORY_MAX_BYTES + 1);
     int rc = vg__advisory_encode(&sb, a);
     if (rc == 0) {
         vg__encoded e = {{0}, a->id, a->source, sb.buf, sb.len, a->affected, a->n_affected};
         vg__sha256(e.hash, sb.buf, sb.len);
-        rc = tx->s->be->put(tx, &e);
+        if (vg__run_buf_add(&tx->buf, &e) && (rc = tx->s->be->flush(tx)) != 0)
+            tx->failed = rc; /* a rejected advisory (above) does not poison the run */
     }
     vg_strbuf_dispose(&sb);
     return rc;
@@ -193,6 +208,11 @@ int vg_store_update_put(vg_store_tx *tx, const vg_advisory *a)
 
 int vg_store_update_commit(vg_store_tx *tx, vg_update_op *out)
 {
+    int rc = tx->failed ? poisoned(tx) : tx->s->be->flush(tx);
+    if (rc != 0) {
+        tx->s->be->abort(tx);
+        return rc;
+    }
     return tx->s->be->commit(tx, out);
 }
 

@@ -41,6 +41,37 @@ typedef enum vg__begin_status {
 /* Called with each stored advisory body (canonical JSON, not NUL-terminated). */
 typedef int (*vg__body_cb)(void *ctx, const char *body, size_t len);
 
+/* ---- runbuf.c: a run's advisories between flushes (both backends) -------------------- */
+
+/* A run's buffered advisories are written once either bound is reached. */
+#define VG__FLUSH_ITEMS 1000
+#define VG__FLUSH_BYTES ((size_t)8 << 20)
+
+typedef struct vg__run_item {
+    uint8_t hash[32]; /* SHA-256 of body */
+    char hex[65];     /* the same, in hex */
+    const char *id;
+    const char *source;
+    const char *body;
+    size_t len;
+    vg_store_pkg_key *keys; /* the affected index: ns, package, source_pkg */
+    size_t n_keys;
+} vg__run_item;
+
+typedef struct vg__run_buf {
+    vg_arena *arena; /* everything the items point to */
+    vg__run_item *items;
+    size_t n, cap;
+    size_t bytes; /* of bodies */
+} vg__run_buf;
+
+void vg__run_buf_init(vg__run_buf *b);
+/* Copies `e` in; true when a flush is due. */
+bool vg__run_buf_add(vg__run_buf *b, const vg__encoded *e);
+/* Empties the buffer after a flush (the arena is kept for the next batch). */
+void vg__run_buf_clear(vg__run_buf *b);
+void vg__run_buf_dispose(vg__run_buf *b);
+
 /* A manifest's package key (vg_store_copy), and one cached layer result (layer_list). */
 typedef int (*vg__key_cb)(void *ctx, const vg_store_pkg_key *key);
 typedef int (*vg__layer_cb)(void *ctx, const char *digest, const char *scanners, const char *body,
@@ -52,7 +83,10 @@ typedef struct vg_store_backend {
     int (*schema_version)(int *out, int *latest, vg_store *s);
     int (*begin)(vg_store_tx **out, vg__begin_status *status, vg_update_op *local, vg_store *s,
                  const vg__op_spec *spec);
-    int (*put)(vg_store_tx *tx, const vg__encoded *e);
+    /* Writes the run's buffered advisories (tx->buf, possibly empty) and clears the buffer;
+     * store.c calls it when the buffer is full and before commit, and poisons the run when it
+     * fails. commit then only makes the op visible (or fails: the tx is freed either way). */
+    int (*flush)(vg_store_tx *tx);
     int (*commit)(vg_store_tx *tx, vg_update_op *out);
     void (*abort)(vg_store_tx *tx);
     int (*latest_op)(vg_update_op *out, vg_store *s, const char *updater);
@@ -120,6 +154,9 @@ struct vg_store {
 
 struct vg_store_tx {
     vg_store *s;
+    vg__run_buf buf;  /* the advisories put since the last flush (store.c fills it) */
+    int failed;       /* sticky: a failed flush poisons the run */
+    char updater[64]; /* for messages */
 };
 
 /* The SQLite backend: `path` is a file path (never ":memory:"). */
@@ -144,37 +181,6 @@ extern const int vg__pg_n_migrations;
 #define VG__LEASE_OWNER_MAX 127
 /* Cap on one history point's summary. */
 #define VG__HISTORY_MAX ((size_t)64 << 10)
-
-/* ---- runbuf.c: a run's advisories between flushes (both backends) -------------------- */
-
-/* A run's buffered advisories are written once either bound is reached. */
-#define VG__FLUSH_ITEMS 1000
-#define VG__FLUSH_BYTES ((size_t)8 << 20)
-
-typedef struct vg__run_item {
-    uint8_t hash[32]; /* SHA-256 of body */
-    char hex[65];     /* the same, in hex */
-    const char *id;
-    const char *source;
-    const char *body;
-    size_t len;
-    vg_store_pkg_key *keys; /* the affected index: ns, package, source_pkg */
-    size_t n_keys;
-} vg__run_item;
-
-typedef struct vg__run_buf {
-    vg_arena *arena; /* everything the items point to */
-    vg__run_item *items;
-    size_t n, cap;
-    size_t bytes; /* of bodies */
-} vg__run_buf;
-
-void vg__run_buf_init(vg__run_buf *b);
-/* Copies `e` in; true when a flush is due. */
-bool vg__run_buf_add(vg__run_buf *b, const vg__encoded *e);
-/* Empties the buffer after a flush (the arena is kept for the next batch). */
-void vg__run_buf_clear(vg__run_buf *b);
-void vg__run_buf_dispose(vg__run_buf *b);
 
 /* Begins an op described by `spec` after validating its names (store.c). */
 int vg__store_begin(vg_store_tx **out, vg__begin_status *status, vg_update_op *local, vg_store *s,
