@@ -82,7 +82,6 @@ typedef struct vg_api_cached_report {
 typedef struct vg_server {
     const vg_serve_config *cfg;
     vg_store *store;
-    bool auth;
     vg_jwt_psk psk;
     char state[72];    /* the indexer state: scanner-set version */
     char instance[96]; /* "host:pid:random": owner of this instance's layer claims */
@@ -96,7 +95,6 @@ typedef struct vg_server {
     char base_url[320]; /* what we listen on, for callback links */
 
     /* index jobs */
-    atomic_int index_running;
     atomic_uint_fast64_t next_job;
     pthread_mutex_t layer_mu;
     pthread_cond_t layer_cv;
@@ -110,23 +108,27 @@ typedef struct vg_server {
 
     /* the update scheduler */
     pthread_t updater;
-    bool updater_started;
     pthread_mutex_t upd_mu;
     pthread_cond_t upd_cv;
-    bool stopping;
-    atomic_int updating; /* an update run is in progress */
 
     /* the layer claim keeper (indexer.c); shares upd_mu, upd_cv and stopping */
     pthread_t keeper;
-    bool keeper_started;
 
     /* the webhook deliverer (notifier.c); shares upd_mu */
     pthread_t deliverer;
-    bool deliverer_started;
     pthread_cond_t notify_cv;
 
     /* the dashboard's per-image summary cache (dashboard.c) */
     struct vg_api_dash *dash;
+
+    /* flags and counters, together (no padding between them) */
+    atomic_int index_running; /* index jobs now */
+    atomic_int updating;      /* an update run is in progress */
+    bool auth;
+    bool updater_started;
+    bool stopping; /* shutdown: the background threads end (read and set under upd_mu) */
+    bool keeper_started;
+    bool deliverer_started;
 } vg_server;
 
 /* Store calls timed into vigil_store_duration_seconds{op}. */
