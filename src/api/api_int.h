@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "jwt_int.h"
+#include "match/match.h"
 #include "metrics_int.h"
 #include "store/store.h"
 
@@ -157,6 +158,13 @@ void vg_api_index_report_bulk_delete(vg_server *s, const vg_api_req *r, vg_api_r
 void vg_api_index_report_get(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_index_report_delete(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_index_state(vg_server *s, const vg_api_req *r, vg_api_resp *o);
+
+/* The stored IndexReport of manifest `hash` appended to `sb` (timed into the store metrics):
+ * 0, VG_ENOTFOUND, VG_ETOOBIG past sb's limit, or a store error (indexer.c). */
+int vg_api_stored_report(vg_server *s, const char *hash, vg_strbuf *sb);
+/* Matches an IndexReport with the server's matcher settings (timed): vg_match's codes
+ * (matcher.c). Every route that shows findings goes through it. */
+int vg_api_match(vg_vuln_report **out, vg_server *s, const vg_index_report *idx);
 
 void vg_api_vulnerability_report(vg_server *s, const vg_api_req *r, vg_api_resp *o);
 void vg_api_update_operation(vg_server *s, const vg_api_req *r, vg_api_resp *o);

@@ -115,16 +115,6 @@ static bool query_limit(size_t *out, const vg_api_req *r, vg_api_resp *o, const 
     return true;
 }
 
-typedef struct sb_ctx {
-    vg_strbuf *sb;
-} sb_ctx;
-
-static int to_sb(void *arg, const char *body, size_t len)
-{
-    vg_strbuf_append(((sb_ctx *)arg)->sb, body, len);
-    return 0;
-}
-
 /* The stored IndexReport of `hash`, parsed: 0 with *out (NULL when it does not read back),
  * VG_ENOTFOUND, or a store error. */
 static int load_index(vg_index_report **out, vg_server *s, const char *hash)
@@ -132,10 +122,7 @@ static int load_index(vg_index_report **out, vg_server *s, const char *hash)
     *out = NULL;
     vg_strbuf body;
     vg_strbuf_init(&body, VG_REPORT_READ_MAX_BYTES);
-    sb_ctx b = {&body};
-    double t0 = vg_api_now();
-    int rc = vg_store_manifest_get(s->store, hash, to_sb, &b);
-    vg_api_store_observe(s, "manifest_get", vg_api_now() - t0);
+    int rc = vg_api_stored_report(s, hash, &body);
     if (rc == 0 && vg_report_index_read(out, body.buf, body.len) != 0)
         *out = NULL;
     vg_strbuf_dispose(&body);
@@ -276,14 +263,8 @@ static int summary_get(dash_summary *out, vg_server *s, const char *hash, int64_
                                      : "");
         }
         if (gen > 0) {
-            vg_match_opts mo;
-            vg_match_opts_default(&mo);
-            mo.include_kernel_headers = s->cfg->include_kernel_headers;
             vg_vuln_report *vr = NULL;
-            double t0 = vg_api_now();
-            rc = vg_match(&vr, s->store, idx, &mo);
-            vg_api_store_observe(s, "match", vg_api_now() - t0);
-            if (rc == 0) {
+            if ((rc = vg_api_match(&vr, s, idx)) == 0) {
                 out->matched = (int64_t)time(NULL);
                 for (size_t i = 0; i < vr->n_findings; i++) {
                     const vg_finding *f = &vr->findings[i];
@@ -616,14 +597,8 @@ void vg_api_dash_report(vg_server *s, const vg_api_req *r, vg_api_resp *o)
         vg_index_report_free(idx);
         return;
     }
-    vg_match_opts mo;
-    vg_match_opts_default(&mo);
-    mo.include_kernel_headers = s->cfg->include_kernel_headers;
     vg_vuln_report *vr = NULL;
-    double t0 = vg_api_now();
-    rc = vg_match(&vr, s->store, idx, &mo);
-    vg_api_store_observe(s, "match", vg_api_now() - t0);
-    if (rc != 0) {
+    if (vg_api_match(&vr, s, idx) != 0) {
         vg_api_error(o, 503, "matching failed: %s", vg_error_last());
         vg_index_report_free(idx);
         return;

@@ -412,22 +412,18 @@ static void links(vg_api_resp *o, const char *hash)
                        hash, hash);
 }
 
-typedef struct body_ctx {
-    vg_strbuf *sb;
-} body_ctx;
-
 static int copy_body(void *arg, const char *body, size_t len)
 {
-    vg_strbuf_append(((body_ctx *)arg)->sb, body, len);
-    return 0;
+    return vg_strbuf_append(arg, body, len) == 0
+               ? 0
+               : vg_error_set(VG_ETOOBIG, "a stored index report is larger than %zu bytes",
+                              ((vg_strbuf *)arg)->limit);
 }
 
-/* Reads the stored report of `hash` into `sb`: 0, VG_ENOTFOUND, or a store error. */
-static int stored_report(vg_server *s, const char *hash, vg_strbuf *sb)
+int vg_api_stored_report(vg_server *s, const char *hash, vg_strbuf *sb)
 {
-    body_ctx b = {sb};
     double t0 = vg_api_now();
-    int rc = vg_store_manifest_get(s->store, hash, copy_body, &b);
+    int rc = vg_store_manifest_get(s->store, hash, copy_body, sb);
     vg_api_store_observe(s, "manifest_get", vg_api_now() - t0);
     return rc;
 }
@@ -506,7 +502,7 @@ void vg_api_index_report_post(vg_server *s, const vg_api_req *r, vg_api_resp *o)
     state_etag(s, etag);
     vg_strbuf prev;
     vg_strbuf_init(&prev, (size_t)1 << 30);
-    int rc = stored_report(s, m.hash, &prev);
+    int rc = vg_api_stored_report(s, m.hash, &prev);
     if (rc != 0 && rc != VG_ENOTFOUND) {
         vg_api_error(o, 503, "store unavailable: %s", vg_error_last());
         goto out;
@@ -636,7 +632,7 @@ void vg_api_index_report_get(vg_server *s, const vg_api_req *r, vg_api_resp *o)
     }
     vg_strbuf sb;
     vg_strbuf_init(&sb, (size_t)1 << 30);
-    rc = stored_report(s, r->param, &sb);
+    rc = vg_api_stored_report(s, r->param, &sb);
     if (rc == VG_ENOTFOUND)
         vg_api_error(o, 404, "index report for manifest %s not found", r->param);
     else if (rc != 0)

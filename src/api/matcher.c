@@ -116,14 +116,15 @@ static void report_etag(char out[72], const vg_server *s, const char *hash, int6
     out[34] = '\0';
 }
 
-typedef struct sb_ctx {
-    vg_strbuf *sb;
-} sb_ctx;
-
-static int to_sb(void *arg, const char *body, size_t len)
+int vg_api_match(vg_vuln_report **out, vg_server *s, const vg_index_report *idx)
 {
-    vg_strbuf_append(((sb_ctx *)arg)->sb, body, len);
-    return 0;
+    vg_match_opts mo;
+    vg_match_opts_default(&mo);
+    mo.include_kernel_headers = s->cfg->include_kernel_headers;
+    double t0 = vg_api_now();
+    int rc = vg_match(out, s->store, idx, &mo);
+    vg_api_store_observe(s, "match", vg_api_now() - t0);
+    return rc;
 }
 
 static void cache_count(vg_server *s, const char *what)
@@ -180,10 +181,7 @@ void vg_api_vulnerability_report(vg_server *s, const vg_api_req *r, vg_api_resp 
     cache_count(s, "miss");
     vg_strbuf body;
     vg_strbuf_init(&body, (size_t)1 << 30);
-    sb_ctx b = {&body};
-    t0 = vg_api_now();
-    rc = vg_store_manifest_get(s->store, hash, to_sb, &b);
-    vg_api_store_observe(s, "manifest_get", vg_api_now() - t0);
+    rc = vg_api_stored_report(s, hash, &body);
     vg_index_report *idx = NULL;
     vg_vuln_report *vr = NULL;
     if (rc == VG_ENOTFOUND) {
@@ -204,13 +202,7 @@ void vg_api_vulnerability_report(vg_server *s, const vg_api_req *r, vg_api_resp 
                           idx->err ? idx->err : "");
         goto out;
     }
-    vg_match_opts mo;
-    vg_match_opts_default(&mo);
-    mo.include_kernel_headers = s->cfg->include_kernel_headers;
-    t0 = vg_api_now();
-    rc = vg_match(&vr, s->store, idx, &mo);
-    vg_api_store_observe(s, "match", vg_api_now() - t0);
-    if (rc != 0) {
+    if (vg_api_match(&vr, s, idx) != 0) {
         vg_api_error(o, 503, "matching failed: %s", vg_error_last());
         goto out;
     }

@@ -124,7 +124,7 @@ nlayers=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["l
 fetched=$(blob_gets test | awk '$2 == 200 {print $1}' | sort -u | wc -l)
 check "debian:test posted to A and B at once: each of its $nlayers layers fetched once ($fetched fetched, $dups twice)" \
     [ "$dups" -eq 0 ]
-check "the other instance waited for or reused the claimed layers" sh -c \
+check "another instance reused those layers from the store (waited for a claim, or found them cached)" sh -c \
     "curl -s '$A_URL/metrics' '$B_URL/metrics' '$C_URL/metrics' | grep -q '^vigil_index_layer_waits_total{result=\"reused\"} [1-9]' || \
      curl -s '$A_URL/metrics' '$B_URL/metrics' | grep -q '^vigil_index_layers_total{source=\"cached\"} [1-9]'"
 
